@@ -1,0 +1,346 @@
+"""Rules as data. Defaults come from shared/domain/RULES.md; administrators edit them per year.
+
+`rule(code, year)` returns the value of the latest row with year_from <= year. The defaults are
+seeded by a data migration (and re-seeded, without overwriting edits, by `seed_rules`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+
+BASE_YEAR = 2018  # 《中国共产党支部工作条例（试行）》
+
+S_BRANCH = "《中国共产党支部工作条例（试行）》(2018)"
+S_ORGAN = "《中国共产党党和国家机关基层组织工作条例》(2019)"
+
+# (code, name, category, value, unit, description, source)
+DEFAULT_RULES: list[tuple[str, str, str, Any, str, str, str]] = [
+    (
+        "org.branch_min_full_members",
+        "成立党支部的最少正式党员数",
+        "组织设置",
+        3,
+        "人",
+        "正式党员3人以上的应成立党支部；不足3人的可成立联合党支部",
+        S_BRANCH,
+    ),
+    (
+        "org.committee_min_full_members",
+        "设立支部委员会的最少正式党员数",
+        "组织设置",
+        7,
+        "人",
+        "正式党员7人以上的党支部设立支部委员会，委员一般3至5人，最多不超过7人",
+        S_BRANCH,
+    ),
+    (
+        "org.general_branch_min_members",
+        "成立党总支的党员数",
+        "组织设置",
+        50,
+        "人",
+        "党员50人以上、100人以下的，设立党的总支部委员会",
+        S_ORGAN,
+    ),
+    (
+        "org.committee_min_members",
+        "成立机关党委的党员数",
+        "组织设置",
+        100,
+        "人",
+        "党员100人以上的，设立党的基层委员会",
+        S_ORGAN,
+    ),
+    ("org.term_years.branch", "党支部任期", "换届", 3, "年", "党支部每届任期3年", S_BRANCH),
+    ("org.term_years.joint_branch", "联合党支部任期", "换届", 3, "年", "联合党支部每届任期3年", S_BRANCH),
+    ("org.term_years.general_branch", "党总支任期", "换届", 3, "年", "党总支每届任期3年", S_ORGAN),
+    ("org.term_years.committee", "机关党委任期", "换届", 5, "年", "基层党委每届任期5年", S_ORGAN),
+    (
+        "org.term_warning_days",
+        "换届提醒提前天数",
+        "换届",
+        90,
+        "天",
+        "任期届满前多少天开始提醒换届；提前或延期换届须经批准，一般不超过1年",
+        S_BRANCH,
+    ),
+    (
+        "org.affairs_staff_ratio",
+        "专职党务工作人员比例",
+        "组织设置",
+        [0.01, 0.02],
+        "",
+        "专职党务工作人员一般按机关工作人员总数的1%至2%配备",
+        S_ORGAN,
+    ),
+    (
+        "meeting.freq.branch_general_meeting",
+        "支部党员大会频次",
+        "组织生活",
+        {"period": "quarter", "min": 1},
+        "次",
+        "支部党员大会一般每季度召开1次；有表决权的党员到会超过半数方可召开",
+        S_BRANCH,
+    ),
+    (
+        "meeting.freq.branch_committee_meeting",
+        "支委会频次",
+        "组织生活",
+        {"period": "month", "min": 1, "requires": "committee"},
+        "次",
+        "支部委员会会议一般每月召开1次；仅设支委会的党支部需召开",
+        S_BRANCH,
+    ),
+    (
+        "meeting.freq.cell_meeting",
+        "党小组会频次",
+        "组织生活",
+        {"period": "month", "min": 1, "requires": "cells"},
+        "次",
+        "党小组会一般每月召开1次；仅设党小组的党支部需召开",
+        S_BRANCH,
+    ),
+    (
+        "meeting.freq.party_lecture",
+        "党课频次",
+        "组织生活",
+        {"period": "quarter", "min": 1},
+        "次",
+        "条例未规定支部党课次数，默认每季度至少1次；党委（党组）书记每年至少讲1次党课；普通党员也可讲党课",
+        S_BRANCH,
+    ),
+    (
+        "meeting.freq.theme_party_day",
+        "主题党日频次",
+        "组织生活",
+        {"period": "month", "min": 1},
+        "次",
+        "每月相对固定1天开展主题党日",
+        S_BRANCH,
+    ),
+    (
+        "meeting.freq.org_life_meeting",
+        "组织生活会频次",
+        "组织生活",
+        {"period": "year", "min": 1},
+        "次",
+        "组织生活会一般每年召开1次，多在第四季度",
+        S_BRANCH,
+    ),
+    (
+        "meeting.freq.democratic_appraisal",
+        "民主评议党员频次",
+        "组织生活",
+        {"period": "year", "min": 1},
+        "次",
+        "民主评议党员一般每年开展1次；优秀等次不超过正式党员的1/3",
+        S_BRANCH,
+    ),
+    (
+        "meeting.freq.heart_talk",
+        "谈心谈话频次",
+        "组织生活",
+        {"period": "year", "min": 1},
+        "次",
+        "支部委员之间、支部委员和党员之间、党员和党员之间每年至少谈心谈话1次",
+        S_BRANCH,
+    ),
+    (
+        "meeting.freq.organ_member_assembly",
+        "机关党员干部大会频次",
+        "组织生活",
+        {"period": "year", "min": 1},
+        "次",
+        "机关党委每年至少召开1次机关党员大会",
+        S_ORGAN,
+    ),
+    (
+        "meeting.quorum.branch_general_meeting",
+        "支部党员大会法定人数",
+        "组织生活",
+        0.5,
+        "比例",
+        "有表决权的党员到会超过半数方可召开",
+        S_BRANCH,
+    ),
+    (
+        "meeting.quorum.branch_committee_meeting",
+        "支委会法定人数",
+        "组织生活",
+        0.5,
+        "比例",
+        "支部委员到会超过半数方可召开",
+        S_BRANCH,
+    ),
+    (
+        "points.base",
+        "党员积分基础分",
+        "党员积分",
+        60,
+        "分",
+        "按自然年度计算，基础分60分，年度清零",
+        "市直机关党员量化积分办法（示例）",
+    ),
+    (
+        "points.attend_meeting",
+        "参加三会一课/组织生活加分",
+        "党员积分",
+        1,
+        "分/次",
+        "",
+        "市直机关党员量化积分办法（示例）",
+    ),
+    ("points.training", "参加培训加分", "党员积分", 1, "分/次", "", "市直机关党员量化积分办法（示例）"),
+    ("points.article", "发表文章加分", "党员积分", 3, "分/篇", "", "市直机关党员量化积分办法（示例）"),
+    ("points.micro_lecture", "讲微党课加分", "党员积分", 3, "分/次", "", "市直机关党员量化积分办法（示例）"),
+    ("points.outside_lecture", "外出授课加分", "党员积分", 5, "分/次", "", "市直机关党员量化积分办法（示例）"),
+    ("points.unexcused_absence", "无故缺席扣分", "党员积分", -2, "分/次", "", "市直机关党员量化积分办法（示例）"),
+    (
+        "star.cutoffs",
+        "评星定级分数线",
+        "评星定级",
+        {"5": 90, "4": 80, "3": 70, "2": 60},
+        "分",
+        "≥90分五星，80–89四星，70–79三星，60–69二星，<60一星",
+        "邹城市评星定级办法",
+    ),
+    (
+        "star.dimensions",
+        "评星定级维度与权重",
+        "评星定级",
+        {"班子队伍": 20, "组织生活": 20, "制度机制": 20, "基础保障": 20, "作用发挥": 20},
+        "分",
+        "机关党支部“五个过硬”",
+        "邹城市评星定级办法",
+    ),
+    ("star.quota_five", "五星支部比例上限", "评星定级", 0.3, "比例", "五星级党支部不超过30%", "济南市评星定级做法"),
+    (
+        "assessment.grade_cutoffs",
+        "平时考核等次分数线",
+        "平时考核",
+        {"好": 90, "较好": 80, "一般": 60},
+        "分",
+        "≥90好，80–89较好，60–79一般，<60较差",
+        "公务员平时考核办法（2019）实施细则示例",
+    ),
+    (
+        "assessment.quota_excellent",
+        "平时考核“好”等次比例上限",
+        "平时考核",
+        0.4,
+        "比例",
+        "“好”等次一般不超过40%",
+        "公务员平时考核办法（2019）实施细则示例",
+    ),
+    (
+        "assessment.annual_quota_excellent",
+        "年度考核优秀比例上限",
+        "平时考核",
+        0.2,
+        "比例",
+        "优秀不超过20%，经批准可至25%",
+        "公务员考核规定",
+    ),
+    (
+        "demand.reply_working_days",
+        "民生诉求办理时限",
+        "民生诉求",
+        5,
+        "工作日",
+        "5个工作日内办理答复",
+        "山东省政务服务热线管理办法（2020）",
+    ),
+    (
+        "demand.extension_max_working_days",
+        "民生诉求延期上限",
+        "民生诉求",
+        10,
+        "工作日",
+        "复杂诉求可延期，不超过10个工作日",
+        "山东省政务服务热线管理办法（2020）",
+    ),
+    (
+        "demand.return_working_days",
+        "民生诉求回退时限",
+        "民生诉求",
+        2,
+        "工作日",
+        "不属于本单位职责的，2个工作日内说明理由回退",
+        "山东省政务服务热线管理办法（2020）",
+    ),
+    (
+        "tracking.yellow_days_before",
+        "临期黄色预警提前天数",
+        "跟踪督办",
+        3,
+        "天",
+        "截止日前若干天（含）标为黄色、发送临期提醒",
+        "本平台默认",
+    ),
+    (
+        "tracking.escalate_days_after",
+        "逾期督办天数",
+        "跟踪督办",
+        3,
+        "天",
+        "逾期超过若干天发出督办单，通知上级党组织管理员",
+        "本平台默认",
+    ),
+    (
+        "handover.deadline_working_days",
+        "工作交接时限",
+        "跟踪督办",
+        5,
+        "工作日",
+        "党务干部离任后须在规定工作日内完成交接（本平台默认）",
+        "本平台默认",
+    ),
+]
+
+
+def current_year() -> int:
+    return timezone.localdate().year
+
+
+def rule(code: str, year: int | None = None, default: Any = None) -> Any:
+    """The value in force for `year` (default: this year)."""
+    from core.models import Rule
+
+    if year is None:
+        year = current_year()
+    if isinstance(year, datetime.date):
+        year = year.year
+    row = (
+        Rule.objects.filter(code=code, year_from__lte=year)
+        .order_by("-year_from")
+        .values_list("value", flat=True)
+        .first()
+    )
+    if row is None:
+        if default is not None:
+            return default
+        raise KeyError(f"规则未定义：{code}")
+    return row
+
+
+def seed_rules(rule_model) -> int:
+    """Insert default rules that are missing. Never overwrites an administrator's edit."""
+    created = 0
+    for code, name, category, value, unit, description, source in DEFAULT_RULES:
+        _, was_created = rule_model.objects.get_or_create(
+            code=code,
+            year_from=BASE_YEAR,
+            defaults={
+                "name": name,
+                "category": category,
+                "value": value,
+                "unit": unit,
+                "description": description,
+                "source": source,
+            },
+        )
+        created += int(was_created)
+    return created

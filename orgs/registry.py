@@ -1,0 +1,149 @@
+"""What the organizations app contributes to shared registries: navigation, statistics,
+home-page due items. Imported once at start-up by core.registry.autodiscover()."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.db.models import Count
+from django.urls import reverse
+
+from accounts.models import Role
+from core.home import DueItem, register_due_provider
+from core.navigation import register_nav
+from core.scope import READ_ROLES, WRITE_ROLES, Scope
+from core.stats import StatValue, register_statistic
+from orgs import policies  # noqa: F401  (registers the scope policies)
+from orgs.models import Organization, PartyStatus, Person
+
+register_nav("home", "工作台", "core:home", icon="house", order=1)
+register_nav(
+    "orgs",
+    "党组织",
+    "orgs:organization_list",
+    icon="diagram-3",
+    roles=READ_ROLES,
+    order=10,
+    url_prefix="/orgs/organizations/",
+)
+register_nav(
+    "orgs", "人员台账", "orgs:person_list", icon="people", roles=READ_ROLES, order=20, url_prefix="/orgs/people/"
+)
+register_nav(
+    "orgs",
+    "工作交接",
+    "orgs:handover_list",
+    icon="arrow-left-right",
+    roles=READ_ROLES,
+    order=30,
+    url_prefix="/orgs/handovers/",
+)
+register_nav(
+    "orgs",
+    "科室与单位",
+    "orgs:department_list",
+    icon="building",
+    roles=READ_ROLES,
+    order=40,
+    url_prefix="/orgs/departments/",
+)
+register_nav(
+    "orgs", "我的档案", "orgs:my_record", icon="person-badge", roles=(Role.MEMBER,), order=50, url_prefix="/orgs/me/"
+)
+
+
+def _people_in(period, organization, user):
+    qs = Person.objects.filter(organization__path__startswith=organization.path)
+    if user is not None:
+        from core.scope import policy_for
+
+        qs = policy_for(Person).visible(user).filter(organization__path__startswith=organization.path)
+    # People on the roll at the end of the period (created before it ended).
+    return qs.filter(created_at__date__lte=period.end)
+
+
+def _people_url(organization, **params) -> str:
+    query = {"org": organization.pk, **params}
+    return reverse("orgs:person_list") + "?" + urlencode(query)
+
+
+def _status_stat(status: str):
+    def compute(period, organization, user=None):
+        n = _people_in(period, organization, user).filter(party_status=status).count()
+        return StatValue(n, _people_url(organization, party_status=status, until=period.end.isoformat()), "人")
+
+    return compute
+
+
+for _order, (_code, _label) in enumerate(PartyStatus.choices):
+    register_statistic(
+        f"orgs.people.{_code}", f"{_label}人数", "组织与人员", order=10 + _order, home=_code == "full", unit="人"
+    )(_status_stat(_code))
+
+
+@register_statistic("orgs.people.members", "党员总数（含预备党员）", "组织与人员", order=5, home=True, unit="人")
+def members_total(period, organization, user=None):
+    n = (
+        _people_in(period, organization, user)
+        .filter(party_status__in=[PartyStatus.FULL, PartyStatus.PROBATIONARY])
+        .count()
+    )
+    return StatValue(n, _people_url(organization, party_status="member", until=period.end.isoformat()), "人")
+
+
+@register_statistic("orgs.people.total", "人员总数", "组织与人员", order=1, unit="人")
+def people_total(period, organization, user=None):
+    n = _people_in(period, organization, user).count()
+    return StatValue(n, _people_url(organization, until=period.end.isoformat()), "人")
+
+
+@register_statistic("orgs.branches.count", "党支部数", "组织与人员", order=30, home=True, unit="个")
+def branches_count(period, organization, user=None):
+    qs = Organization.objects.filter(path__startswith=organization.path, org_type__in=["branch", "joint_branch"])
+    if user is not None:
+        from core.scope import policy_for
+
+        qs = qs & policy_for(Organization).visible(user)
+    n = qs.count()
+    url = reverse("orgs:organization_list") + "?" + urlencode({"under": organization.pk, "org_type": "branch"})
+    return StatValue(n, url, "个")
+
+
+def members_by_organization(period, organization, user=None) -> list[tuple[Organization, int, str]]:
+    """党员 per direct child organization (subtree totals), for the report's tables."""
+    children = list(Organization.objects.filter(parent=organization).order_by("sort_order", "path"))
+    rows = (
+        _people_in(period, organization, user)
+        .filter(party_status__in=[PartyStatus.FULL, PartyStatus.PROBATIONARY])
+        .values("organization__path")
+        .annotate(n=Count("id"))
+    )
+    counts = {r["organization__path"]: r["n"] for r in rows}
+    result = []
+    for child in children:
+        n = sum(v for p, v in counts.items() if p.startswith(child.path))
+        result.append((child, n, _people_url(child, party_status="member", until=period.end.isoformat())))
+    return result
+
+
+@register_due_provider
+def org_due_items(user, today=None):
+    from orgs.selectors import terms_expiring
+
+    scope = Scope.of(user)
+    items: list[DueItem] = []
+    if not scope.has_role(*WRITE_ROLES, Role.LEADER):
+        return items
+    for org, status in terms_expiring(user, today):
+        overdue = status["state"] == "expired"
+        items.append(
+            DueItem(
+                title=f"{org.name}{'任期已届满，应及时换届' if overdue else '任期即将届满，请准备换届'}",
+                due_on=status["end"],
+                urgency="overdue" if overdue else "due",
+                url=reverse("orgs:organization_detail", args=[org.pk]),
+                action_label="查看",
+                category="换届提醒",
+            )
+        )
+    return items

@@ -1,0 +1,139 @@
+"""Every read that a view, export or report needs from the organizations app (scoped)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from core.rules import rule
+from core.scope import policy_for
+from orgs.models import Organization, PartyPost, PartyStatus, Person
+
+
+def text_query(q: str, *, name="name", initials="name_initials", pinyin: str | None = "name_pinyin") -> Q:
+    """Match a name by characters, by full pinyin or by pinyin initials ("zs" finds 张三)."""
+    q = q.strip()
+    cond = Q(**{f"{name}__icontains": q})
+    if q.isascii() and q.isalpha():
+        cond |= Q(**{f"{initials}__startswith": q.lower()})
+        if pinyin:
+            cond |= Q(**{f"{pinyin}__startswith": q.lower()})
+    return cond
+
+
+def people_visible(user, action: str = "view") -> QuerySet[Person]:
+    return policy_for(Person).visible(user, action)
+
+
+def people_list(
+    user,
+    *,
+    q: str = "",
+    organization: Organization | None = None,
+    party_status: str = "",
+    department_id: int | None = None,
+    unit_id: int | None = None,
+    is_leader: bool | None = None,
+) -> QuerySet[Person]:
+    qs = people_visible(user).select_related("organization", "department", "unit")
+    if q:
+        qs = qs.filter(text_query(q))
+    if organization is not None:
+        qs = qs.filter(organization__path__startswith=organization.path)
+    if party_status:
+        if party_status == "member":
+            qs = qs.filter(party_status__in=[PartyStatus.FULL, PartyStatus.PROBATIONARY])
+        else:
+            qs = qs.filter(party_status=party_status)
+    if department_id:
+        qs = qs.filter(department_id=department_id)
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if is_leader is not None:
+        qs = qs.filter(is_leader=is_leader)
+    return qs
+
+
+def organizations_visible(user, action: str = "view") -> QuerySet[Organization]:
+    return policy_for(Organization).visible(user, action)
+
+
+def organizations_list(user, *, q: str = "", org_type: str = "") -> QuerySet[Organization]:
+    qs = organizations_visible(user).select_related("parent")
+    if q:
+        qs = qs.filter(text_query(q, pinyin=None) | Q(code__icontains=q))
+    if org_type:
+        qs = qs.filter(org_type=org_type)
+    return qs
+
+
+def full_member_counts(orgs: list[Organization]) -> dict[int, int]:
+    """正式党员 in each organization's own subtree, with one grouped query."""
+    if not orgs:
+        return {}
+    per_org = _count_by_path()
+    return {o.pk: sum(n for path, n in per_org.items() if path.startswith(o.path)) for o in orgs}
+
+
+def _count_by_path() -> Counter:
+    from django.db.models import Count
+
+    rows = Person.objects.filter(party_status=PartyStatus.FULL).values("organization__path").annotate(n=Count("id"))
+    return Counter({r["organization__path"]: r["n"] for r in rows})
+
+
+def committee_check(org: Organization, full_members: int) -> dict:
+    """Whether the branch should have a committee (≥ 7 正式党员), and whether the record agrees."""
+    if org.org_type not in ("branch", "joint_branch", "general_branch"):
+        return {"applies": False}
+    threshold = int(rule("org.committee_min_full_members", default=7))
+    should = full_members >= threshold
+    return {
+        "applies": True,
+        "threshold": threshold,
+        "full_members": full_members,
+        "should_have": should,
+        "recorded": org.has_committee,
+        "mismatch": should != org.has_committee,
+    }
+
+
+def term_status(org: Organization, today: datetime.date | None = None) -> dict:
+    from orgs.services import term_end_of
+
+    today = today or timezone.localdate()
+    end = term_end_of(org)
+    if end is None:
+        return {"end": None, "state": "unknown", "days": None}
+    days = (end - today).days
+    warn = int(rule("org.term_warning_days", default=90))
+    if days < 0:
+        state = "expired"
+    elif days <= warn:
+        state = "due"
+    else:
+        state = "ok"
+    return {"end": end, "state": state, "days": days}
+
+
+def terms_expiring(user, today: datetime.date | None = None) -> list[tuple[Organization, dict]]:
+    """Organizations in scope whose term has expired or ends within the warning window."""
+    result = []
+    for org in organizations_visible(user).exclude(term_start__isnull=True, term_end__isnull=True):
+        status = term_status(org, today)
+        if status["state"] in ("due", "expired"):
+            result.append((org, status))
+    result.sort(key=lambda pair: pair[1]["days"])
+    return result
+
+
+def current_posts(org: Organization) -> QuerySet[PartyPost]:
+    today = timezone.localdate()
+    return (
+        PartyPost.objects.filter(organization=org)
+        .filter(Q(end_on__isnull=True) | Q(end_on__gte=today))
+        .select_related("person")
+    )
