@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from orgs import views
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("handovers/<int:pk>/", views.handover_detail, name="handover_detail"),
     path("departments/", views.department_list, name="department_list"),
     path("me/", views.my_record, name="my_record"),
+    path("", include("orgs.urls_excel")),
 ]

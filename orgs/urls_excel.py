@@ -1,0 +1,3 @@
+"""Excel import/export URLs for people and organizations (included from orgs.urls)."""
+
+urlpatterns: list = []
