@@ -67,12 +67,17 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """Field values of `obj` suitable for diffing (FKs as their display string)."""
+    """Field values of `obj` as people read them (FKs and choices by their display text)."""
     data = {}
     for name in fields:
         field = obj._meta.get_field(name)
         if field.is_relation and field.many_to_one:
             data[name] = _plain(getattr(obj, name))
+        elif field.choices:
+            value = getattr(obj, field.attname)
+            data[name] = dict(field.flatchoices).get(value, value) if value not in (None, "") else value
+        elif isinstance(field, models.BooleanField):
+            data[name] = "是" if getattr(obj, field.attname) else "否"
         else:
             data[name] = _plain(getattr(obj, field.attname))
     return data
@@ -83,6 +88,8 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     changes = {}
     for key in after:
         old, new = before.get(key), after[key]
+        if not before and new in (None, "", "否"):
+            continue  # a creation lists only the values that were filled in
         if old != new:
             changes[key] = [_mask(key, old), _mask(key, new)]
     return changes

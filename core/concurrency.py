@@ -16,11 +16,10 @@ class ConcurrentEditError(Exception):
 
     @property
     def changed_fields(self) -> dict[str, list]:
+        """{field label: [value when the form was opened, current value]}."""
         merged: dict[str, list] = {}
         for entry in self.entries:
-            for field, (old, new) in entry.changes.items():
-                if field == "version":
-                    continue
+            for field, old, new in entry.labelled_changes():
                 if field in merged:
                     merged[field][1] = new
                 else:

@@ -71,6 +71,22 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise ImmutableError("审计记录不可删除")
 
+    def labelled_changes(self) -> list[tuple[str, object, object]]:
+        """(field label, old, new) for display; field names become their verbose names."""
+        model = self.content_type.model_class() if self.content_type_id else None
+        rows = []
+        for name, pair in (self.changes or {}).items():
+            if name == "version" or not isinstance(pair, list) or len(pair) != 2:
+                continue
+            label = name
+            if model is not None:
+                try:
+                    label = str(model._meta.get_field(name).verbose_name)
+                except Exception:  # noqa: BLE001 - a field removed since the entry was written
+                    label = name
+            rows.append((label, pair[0], pair[1]))
+        return rows
+
     @property
     def action_label(self) -> str:
         from core.audit import action_label

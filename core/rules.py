@@ -7,8 +7,11 @@ seeded by a data migration (and re-seeded, without overwriting edits, by `seed_r
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 BASE_YEAR = 2018  # 《中国共产党支部工作条例（试行）》
@@ -344,3 +347,202 @@ def seed_rules(rule_model) -> int:
         )
         created += int(was_created)
     return created
+
+
+# ---------------------------------------------------------------- editing (administrators)
+
+RULE_UPDATED = "core.rule.updated"
+
+
+def _register_actions() -> None:
+    from core import audit
+
+    audit.register_action(RULE_UPDATED, "修改规则")
+
+
+_register_actions()
+
+_DEFAULTS_BY_CODE = {row[0]: row for row in DEFAULT_RULES}
+_TYPE_LABELS = {int: "整数", float: "数值", dict: "键值表（JSON 对象）", list: "列表（JSON 数组）"}
+
+
+def default_value(code: str) -> Any:
+    """The RULES.md default for `code` (KeyError if the code is unknown)."""
+    return _DEFAULTS_BY_CODE[code][3]
+
+
+def value_kind(value: Any) -> type:
+    """The type an edited value must have: int, float, dict or list (bool counts as int)."""
+    if isinstance(value, bool) or isinstance(value, int):
+        return int
+    if isinstance(value, float):
+        return float
+    if isinstance(value, dict):
+        return dict
+    if isinstance(value, list):
+        return list
+    return str
+
+
+def expected_kind(code: str) -> type:
+    from core.models import Rule
+
+    if code in _DEFAULTS_BY_CODE:
+        return value_kind(default_value(code))
+    row = Rule.objects.filter(code=code).order_by("year_from").first()
+    if row is None:
+        raise ValidationError(f"规则未定义：{code}")
+    return value_kind(row.value)
+
+
+def coerce_value(code: str, value: Any) -> Any:
+    """Check (and normalise) a new value against the type of the rule's default.
+
+    Accepts text as typed in the form ("5", "0.3", '{"5": 90}'); raises a Chinese ValidationError.
+    """
+    kind = expected_kind(code)
+    label = _TYPE_LABELS.get(kind, "文本")
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise ValidationError("请填写规则取值")
+        try:
+            if kind is int:
+                value = int(text)
+            elif kind is float:
+                value = float(text)
+            elif kind in (dict, list):
+                value = json.loads(text)
+            else:
+                value = text
+        except (ValueError, json.JSONDecodeError):
+            raise ValidationError(f"取值格式不正确：应为{label}") from None
+    if kind is float and value_kind(value) is int and not isinstance(value, bool):
+        value = float(value)
+    if isinstance(value, bool) or value_kind(value) is not kind:
+        raise ValidationError(f"取值类型不正确：应为{label}")
+    if kind is float and value != value:  # NaN
+        raise ValidationError("取值必须是有效数字")
+    if kind is dict and not value:
+        raise ValidationError("键值表不能为空")
+    return value
+
+
+def format_value(value: Any) -> str:
+    """A value as an administrator reads it: 90、{"5": 90} -> 5：90；4：80."""
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{format_value(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(format_value(v) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def value_as_text(value: Any) -> str:
+    """The value as it is typed into the edit form."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def rule_set_value(*, actor, code: str, year: int, value: Any, expected_version: int | None = None):
+    """Set the value of rule `code` from `year` on.
+
+    If a row with year_from == year exists it is changed; otherwise a new row with that year of
+    effect is added (copying name, category, unit, description and source), so that earlier years
+    keep the value that applied then. One audit entry either way.
+    """
+    from core import audit
+    from core.concurrency import check_version
+    from core.models import Rule
+
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise ValidationError({"year": "起始年度应为四位数年份"}) from None
+    if not 1949 <= year <= 2100:
+        raise ValidationError({"year": "起始年度应在1949年至2100年之间"})
+    try:
+        value = coerce_value(code, value)
+    except ValidationError as exc:
+        raise ValidationError({"value": exc.messages}) from None
+
+    with transaction.atomic():
+        rows = list(Rule.objects.select_for_update().filter(code=code).order_by("year_from"))
+        if not rows:
+            raise ValidationError(f"规则未定义：{code}")
+        same = next((r for r in rows if r.year_from == year), None)
+        if same is not None:
+            check_version(same, expected_version)
+            old = same.value
+            if old == value:
+                return same
+            same.value = value
+            same.version += 1
+            same.save(update_fields=["value", "version", "updated_at"])
+            changes = {"value": [old, value], "version": [same.version - 1, same.version]}
+            row = same
+        else:
+            applying = [r for r in rows if r.year_from <= year]
+            template = applying[-1] if applying else rows[0]
+            old = template.value if applying else None
+            row = Rule.objects.create(
+                code=code,
+                year_from=year,
+                name=template.name,
+                category=template.category,
+                value=value,
+                unit=template.unit,
+                description=template.description,
+                source=template.source,
+            )
+            changes = {"year_from": [None, year], "value": [old, value]}
+        audit.record(
+            actor=actor,
+            action=RULE_UPDATED,
+            obj=row,
+            changes=changes,
+            object_repr=f"{row.name}（{row.code}，{year}年起）",
+        )
+    return row
+
+
+def rules_by_category():
+    """[(category, [(code, [rows newest first])])] for the administrator page: two queries at most."""
+    from core.models import Rule
+
+    grouped: dict[str, dict[str, list]] = {}
+    for row in Rule.objects.order_by("category", "code", "-year_from"):
+        grouped.setdefault(row.category or "其他", {}).setdefault(row.code, []).append(row)
+    return [(cat, list(codes.items())) for cat, codes in grouped.items()]
+
+
+class RuleSet:
+    """All rules loaded with one query, for code that needs many lookups (lists, reports)."""
+
+    def __init__(self, prefix: str = ""):
+        from core.models import Rule
+
+        rows = Rule.objects.all()
+        if prefix:
+            rows = rows.filter(code__startswith=prefix)
+        self._rows: dict[str, list[tuple[int, Any]]] = {}
+        for code, year_from, value in rows.order_by("code", "-year_from").values_list("code", "year_from", "value"):
+            self._rows.setdefault(code, []).append((year_from, value))
+
+    def get(self, code: str, year: int | datetime.date | None = None, default: Any = None) -> Any:
+        if year is None:
+            year = current_year()
+        if isinstance(year, datetime.date):
+            year = year.year
+        for year_from, value in self._rows.get(code, []):
+            if year_from <= year:
+                return value
+        if default is not None:
+            return default
+        raise KeyError(f"规则未定义：{code}")

@@ -8,7 +8,7 @@ from collections import Counter
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from core.rules import rule
+from core.rules import RuleSet, rule
 from core.scope import policy_for
 from orgs.models import Organization, PartyPost, PartyStatus, Person
 
@@ -85,11 +85,12 @@ def _count_by_path() -> Counter:
     return Counter({r["organization__path"]: r["n"] for r in rows})
 
 
-def committee_check(org: Organization, full_members: int) -> dict:
+def committee_check(org: Organization, full_members: int, rules: RuleSet | None = None) -> dict:
     """Whether the branch should have a committee (≥ 7 正式党员), and whether the record agrees."""
     if org.org_type not in ("branch", "joint_branch", "general_branch"):
         return {"applies": False}
-    threshold = int(rule("org.committee_min_full_members", default=7))
+    lookup = rules.get if rules is not None else rule
+    threshold = int(lookup("org.committee_min_full_members", default=7))
     should = full_members >= threshold
     return {
         "applies": True,
@@ -101,15 +102,16 @@ def committee_check(org: Organization, full_members: int) -> dict:
     }
 
 
-def term_status(org: Organization, today: datetime.date | None = None) -> dict:
+def term_status(org: Organization, today: datetime.date | None = None, rules: RuleSet | None = None) -> dict:
     from orgs.services import term_end_of
 
     today = today or timezone.localdate()
-    end = term_end_of(org)
+    end = term_end_of(org, rules)
     if end is None:
         return {"end": None, "state": "unknown", "days": None}
     days = (end - today).days
-    warn = int(rule("org.term_warning_days", default=90))
+    lookup = rules.get if rules is not None else rule
+    warn = int(lookup("org.term_warning_days", today.year, default=90))
     if days < 0:
         state = "expired"
     elif days <= warn:
@@ -122,8 +124,9 @@ def term_status(org: Organization, today: datetime.date | None = None) -> dict:
 def terms_expiring(user, today: datetime.date | None = None) -> list[tuple[Organization, dict]]:
     """Organizations in scope whose term has expired or ends within the warning window."""
     result = []
+    rules = RuleSet("org.")
     for org in organizations_visible(user).exclude(term_start__isnull=True, term_end__isnull=True):
-        status = term_status(org, today)
+        status = term_status(org, today, rules)
         if status["state"] in ("due", "expired"):
             result.append((org, status))
     result.sort(key=lambda pair: pair[1]["days"])

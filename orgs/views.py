@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.audit import entries_for, mask_id_number
 from core.concurrency import ConcurrentEditError
+from core.rules import RuleSet
 from core.scope import READ_ROLES, Scope, policy_for
 from core.viewutils import apply_validation_error, paginate, require_roles
 from orgs import selectors, services
@@ -45,16 +46,16 @@ def organization_list(request):
     page = paginate(request, qs, 50)
     orgs = list(page.object_list)
     counts = selectors.full_member_counts(orgs)
-    rows = []
-    for org in orgs:
-        rows.append(
-            {
-                "org": org,
-                "full_members": counts.get(org.pk, 0),
-                "committee": selectors.committee_check(org, counts.get(org.pk, 0)),
-                "term": selectors.term_status(org),
-            }
-        )
+    rules = RuleSet("org.")
+    rows = [
+        {
+            "org": org,
+            "full_members": counts.get(org.pk, 0),
+            "committee": selectors.committee_check(org, counts.get(org.pk, 0), rules),
+            "term": selectors.term_status(org, rules=rules),
+        }
+        for org in orgs
+    ]
     can_add = policy_for(Organization).can_add(request.user, Scope.of(request.user).home_organization)
     return render(
         request,
