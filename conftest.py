@@ -14,8 +14,16 @@ from orgs.models import Department, Unit, UnitType
 PASSWORD = "test-pass-123"  # noqa: S105
 
 
+_HASHED: dict[str, str] = {}
+
+
 def make_user(username: str, *, person=None, grants=(), **extra) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, person=person, **extra)
+    # Hash the shared test password once (argon2 is deliberately slow) and reuse the hash.
+    if PASSWORD not in _HASHED:
+        from django.contrib.auth.hashers import make_password
+
+        _HASHED[PASSWORD] = make_password(PASSWORD)
+    user = User.objects.create(username=username, password=_HASHED[PASSWORD], person=person, **extra)
     for role, org in grants:
         RoleGrant.objects.create(user=user, role=role, organization=org)
     return user

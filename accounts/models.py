@@ -15,6 +15,17 @@ class Role(models.TextChoices):
     MEMBER = "member", "党员"
 
 
+# What each role may do, shown next to the role selector so administrators grant knowingly.
+ROLE_HELP: dict[str, str] = {
+    Role.SYSADMIN: "全部权限（含系统设置与授予系统管理员）",
+    Role.COMMITTEE_ADMIN: "本组织及下级的管理：人员、组织、账号与授权",
+    Role.BRANCH_SECRETARY: "本支部的录入与管理",
+    Role.DISCIPLINE: "本范围的纪检记录",
+    Role.LEADER: "只读总览：查看本范围的台账与统计，不能修改",
+    Role.MEMBER: "本人记录：查看自己的档案、积分与参加的活动",
+}
+
+
 class User(AbstractUser):
     person = models.OneToOneField(
         "orgs.Person",

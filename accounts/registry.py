@@ -1,0 +1,17 @@
+"""What the accounts app contributes to shared registries (imported by core.registry.autodiscover)."""
+
+from __future__ import annotations
+
+from accounts import policies  # noqa: F401  (registers the scope policies)
+from core.navigation import register_nav
+from core.scope import ADMIN_ROLES
+
+register_nav(
+    "system",
+    "账号与权限",
+    "accounts:user_list",
+    icon="person-gear",
+    roles=ADMIN_ROLES,
+    order=10,
+    url_prefix="/accounts/users/",
+)
