@@ -17,3 +17,4 @@ def autodiscover() -> None:
         except ModuleNotFoundError as exc:
             if exc.name != f"{config.name}.registry":
                 raise
+    from core import registrations  # noqa: F401  (core's own entries, after every app's)

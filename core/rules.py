@@ -373,7 +373,7 @@ def default_value(code: str) -> Any:
 
 def value_kind(value: Any) -> type:
     """The type an edited value must have: int, float, dict or list (bool counts as int)."""
-    if isinstance(value, bool) or isinstance(value, int):
+    if isinstance(value, int):  # bool is an int too
         return int
     if isinstance(value, float):
         return float
@@ -428,8 +428,19 @@ def coerce_value(code: str, value: Any) -> Any:
     return value
 
 
-def format_value(value: Any) -> str:
-    """A value as an administrator reads it: 90、{"5": 90} -> 5：90；4：80."""
+def _ordered(value: Any, code: str = "") -> Any:
+    """A dict in the key order of the rule's default (PostgreSQL's jsonb does not keep key order)."""
+    if not isinstance(value, dict):
+        return value
+    default = _DEFAULTS_BY_CODE.get(code, (None,) * 4)[3] if code else None
+    order = list(default) if isinstance(default, dict) else []
+    keys = [k for k in order if k in value] + sorted(k for k in value if k not in order)
+    return {k: value[k] for k in keys}
+
+
+def format_value(value: Any, code: str = "") -> str:
+    """A value as an administrator reads it: 90、{"5": 90, "4": 80} -> 5：90；4：80."""
+    value = _ordered(value, code)
     if isinstance(value, dict):
         return "；".join(f"{k}：{format_value(v)}" for k, v in value.items())
     if isinstance(value, list):
@@ -441,8 +452,9 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def value_as_text(value: Any) -> str:
+def value_as_text(value: Any, code: str = "") -> str:
     """The value as it is typed into the edit form."""
+    value = _ordered(value, code)
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, float):

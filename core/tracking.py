@@ -60,18 +60,56 @@ def registered_workflows() -> dict[str, Workflow]:
     return dict(_WORKFLOWS)
 
 
-def urgency(item: TrackedItem, today: datetime.date | None = None) -> str:
-    """'closed', 'ok', 'due' (yellow: due soon) or 'overdue' (red)."""
+def yellow_days(year: int) -> int:
+    return int(rule("tracking.yellow_days_before", year, default=3))
+
+
+def escalate_days(year: int) -> int:
+    return int(rule("tracking.escalate_days_after", year, default=3))
+
+
+def urgency(item: TrackedItem, today: datetime.date | None = None, *, yellow: int | None = None) -> str:
+    """'closed', 'ok', 'due' (yellow: due soon) or 'overdue' (red).
+
+    `yellow` (rule tracking.yellow_days_before) may be passed in to avoid a query per item.
+    """
     wf = workflow_for(item.kind)
     if item.status in wf.closed:
         return "closed"
     today = today or timezone.localdate()
     if item.due_on < today:
         return "overdue"
-    yellow = int(rule("tracking.yellow_days_before", today.year, default=3))
+    if yellow is None:
+        yellow = yellow_days(today.year)
     if (item.due_on - today).days <= yellow:
         return "due"
     return "ok"
+
+
+def days_overdue(item: TrackedItem, today: datetime.date) -> int:
+    return max((today - item.due_on).days, 0)
+
+
+def open_items():
+    """Open tracked items of every registered workflow (closed statuses excluded)."""
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for kind, wf in _WORKFLOWS.items():
+        q |= Q(kind=kind) & ~Q(status__in=wf.closed)
+    return TrackedItem.objects.filter(q)
+
+
+def subject_url(item: TrackedItem) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    wf = _WORKFLOWS.get(item.kind)
+    if wf is None or not wf.url_name or not item.object_id:
+        return ""
+    try:
+        return reverse(wf.url_name, args=[item.object_id])
+    except NoReverseMatch:
+        return ""
 
 
 def tracked_item_create(
@@ -118,11 +156,12 @@ def tracked_item_create(
 
 def tracked_item_transition(*, actor, item: TrackedItem, to_status: str, reason: str = "") -> TrackedItem:
     wf = workflow_for(item.kind)
+    reason = (reason or "").strip()
     with transaction.atomic():
         locked = TrackedItem.objects.select_for_update().get(pk=item.pk)
         if to_status not in wf.allowed(locked.status):
             raise ValidationError(f"当前状态“{wf.label_of(locked.status)}”不能变更为“{wf.label_of(to_status)}”")
-        if to_status in wf.reason_required and not reason.strip():
+        if to_status in wf.reason_required and not reason:
             raise ValidationError(f"变更为“{wf.label_of(to_status)}”须填写理由")
         old = locked.status
         locked.status = to_status
@@ -139,6 +178,7 @@ def tracked_item_transition(*, actor, item: TrackedItem, to_status: str, reason:
             organization=locked.organization,
             changes={
                 "status": [wf.label_of(old), wf.label_of(to_status)],
+                **({"理由": [None, reason]} if reason else {}),
                 "version": [locked.version - 1, locked.version],
             },
         )
@@ -152,31 +192,27 @@ def _user(actor):
 
 def _tracked_due_items(user, today=None):
     """Open tracked items of every registered kind in the user's scope, for the home page."""
-    from django.db.models import Q
-    from django.urls import reverse
-
     from core.home import DueItem
     from core.scope import WRITE_ROLES, Scope
 
     scope = Scope.of(user)
     if not scope.has_role(*WRITE_ROLES) or not _WORKFLOWS:
         return []
-    qs = TrackedItem.objects.select_related("organization")
+    qs = open_items().select_related("organization")
     q = scope.org_q("organization__path", WRITE_ROLES)
     if q is not None:
         qs = qs.filter(q)
-    open_q = Q(pk__in=[])
-    for kind, wf in _WORKFLOWS.items():
-        open_q |= Q(kind=kind) & ~Q(status__in=wf.closed)
+    today = today or timezone.localdate()
+    yellow = yellow_days(today.year)
     items = []
-    for item in qs.filter(open_q).order_by("due_on")[:50]:
+    for item in qs.order_by("due_on")[:50]:
         wf = _WORKFLOWS[item.kind]
-        url = reverse(wf.url_name, args=[item.object_id]) if wf.url_name and item.object_id else "#"
+        url = subject_url(item) or "#"
         items.append(
             DueItem(
                 title=item.title,
                 due_on=item.due_on,
-                urgency=urgency(item, today),
+                urgency=urgency(item, today, yellow=yellow),
                 url=url,
                 category=wf.label,
                 detail=wf.label_of(item.status),
