@@ -24,6 +24,12 @@ def text_query(q: str, *, name="name", initials="name_initials", pinyin: str | N
     return cond
 
 
+def on_roll_q(day: datetime.date) -> Q:
+    """People counted for a period ending on `day`: party members who had joined by then, and
+    everyone without a join date (activists, non-members). Statuses are the current ones."""
+    return Q(joined_party_on__isnull=True) | Q(joined_party_on__lte=day)
+
+
 def people_visible(user, action: str = "view") -> QuerySet[Person]:
     return policy_for(Person).visible(user, action)
 

@@ -212,7 +212,7 @@ def person_list(request):
     )
     until = _date(params.get("until"))
     if until:
-        qs = qs.filter(created_at__date__lte=until)
+        qs = qs.filter(selectors.on_roll_q(until))
     page = paginate(request, qs)
     return render(
         request,

@@ -4,7 +4,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from core.periods import Period
 from core.stats import registered_statistics
@@ -15,11 +14,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def dated(bureau):
-    """Backdate the roll: five people joined the roll in 2021, 钱七 and 赵六 in September 2022."""
-    old = timezone.make_aware(datetime.datetime(2021, 6, 1, 9, 0))
-    late = timezone.make_aware(datetime.datetime(2022, 9, 1, 9, 0))
-    Person.all_objects.update(created_at=old)
-    Person.all_objects.filter(pk__in=[bureau.qian.pk, bureau.zhao.pk]).update(created_at=late)
+    """Members joined in 2010 (fixture), except 王五 (March 2021) and 钱七 (September 2022);
+    赵六 is a non-member without a join date, so he is on the roll in every period."""
+    Person.all_objects.filter(pk=bureau.wang.pk).update(joined_party_on=datetime.date(2021, 3, 1))
+    Person.all_objects.filter(pk=bureau.qian.pk).update(joined_party_on=datetime.date(2022, 9, 1))
     return bureau
 
 
@@ -38,18 +36,18 @@ def as_json(*args) -> dict[str, dict]:
 
 # Counted by hand from the bureau fixture (conftest.py), not with the code under test.
 EXPECTED = {
-    ("2022H1", None): {"total": 5, "full": 5, "probationary": 0, "activist": 0, "non_member": 0, "members": 5},
+    ("2022H1", None): {"total": 6, "full": 5, "probationary": 0, "activist": 0, "non_member": 1, "members": 5},
     ("2022", None): {"total": 7, "full": 5, "probationary": 1, "activist": 0, "non_member": 1, "members": 6},
     ("2022", "T01"): {"total": 4, "full": 3, "probationary": 1, "activist": 0, "non_member": 0, "members": 4},
     ("2022-01-01..2022-06-30", "T02"): {
-        "total": 2,
+        "total": 3,
         "full": 2,
         "probationary": 0,
         "activist": 0,
-        "non_member": 0,
+        "non_member": 1,
         "members": 2,
     },
-    ("2020Q4", None): {"total": 0, "full": 0, "probationary": 0, "activist": 0, "non_member": 0, "members": 0},
+    ("2020Q4", None): {"total": 5, "full": 4, "probationary": 0, "activist": 0, "non_member": 1, "members": 4},
 }
 
 
