@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cached_property
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -180,6 +181,14 @@ class Policy:
         if user is None or not user.is_authenticated:
             return False
         return Scope.of(user).covers(organization, self.roles_for("add"))
+
+    def get_for(self, user, action: str, queryset=None, **lookup):
+        """Fetch for an action: 404 if the user cannot even see it, 403 if they see it but may
+        not do `action` (e.g. a leader opening an edit page)."""
+        obj = self.get_or_404(user, "view", queryset, **lookup)
+        if action != "view" and not self.can(user, action, obj):
+            raise PermissionDenied("您没有执行此操作的权限")
+        return obj
 
     def get_or_404(self, user, action: str = "view", queryset=None, **lookup):
         qs = self.visible(user, action, queryset)

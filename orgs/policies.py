@@ -24,7 +24,8 @@ class OrganizationPolicy(Policy):
 
     def own_q(self, scope: Scope, action: str):
         if action == "view" and scope.person_id:
-            return Q(people__id=scope.person_id)
+            # A subquery, not a join: a join on people would repeat each organization row.
+            return Q(pk__in=Person.all_objects.filter(pk=scope.person_id).values("organization_id"))
         return None
 
     def can_add(self, user, organization) -> bool:

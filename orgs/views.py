@@ -116,7 +116,7 @@ def organization_create(request):
     policy = policy_for(Organization)
     parent = None
     if request.GET.get("parent") or request.POST.get("parent"):
-        parent = policy.get_or_404(request.user, "change", pk=request.GET.get("parent") or request.POST.get("parent"))
+        parent = policy.get_for(request.user, "change", pk=request.GET.get("parent") or request.POST.get("parent"))
     if not policy.can_add(request.user, parent):
         raise PermissionDenied("您无权在此新建党组织")
     form = _org_form(request, initial={"parent": parent})
@@ -142,7 +142,7 @@ def organization_create(request):
 @login_required
 def organization_edit(request, pk):
     policy = policy_for(Organization)
-    org = policy.get_or_404(request.user, "change", pk=pk)
+    org = policy.get_for(request.user, "change", pk=pk)
     form = _org_form(request, instance=org)
     if request.method == "GET":
         form.initial["version"] = org.version
@@ -182,7 +182,7 @@ def organization_edit(request, pk):
 @login_required
 @require_POST
 def organization_delete(request, pk):
-    org = policy_for(Organization).get_or_404(request.user, "delete", pk=pk)
+    org = policy_for(Organization).get_for(request.user, "delete", pk=pk)
     try:
         services.organization_delete(actor=request.user, org=org)
     except ValidationError as exc:
@@ -305,7 +305,7 @@ def person_create(request):
         raise PermissionDenied("您无权新建人员")
     initial = {}
     if request.GET.get("org"):
-        initial["organization"] = policy_for(Organization).get_or_404(request.user, "change", pk=request.GET["org"])
+        initial["organization"] = policy_for(Organization).get_for(request.user, "change", pk=request.GET["org"])
     form = _person_form(request, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = _form_fields(form)
@@ -329,7 +329,7 @@ def person_create(request):
 @login_required
 def person_edit(request, pk):
     policy = policy_for(Person)
-    person = policy.get_or_404(request.user, "change", pk=pk)
+    person = policy.get_for(request.user, "change", pk=pk)
     form = _person_form(request, instance=person)
     if request.method == "GET":
         form.initial["version"] = person.version
@@ -373,7 +373,7 @@ def person_edit(request, pk):
 @login_required
 @require_POST
 def person_delete(request, pk):
-    person = policy_for(Person).get_or_404(request.user, "delete", pk=pk)
+    person = policy_for(Person).get_for(request.user, "delete", pk=pk)
     services.person_delete(actor=request.user, person=person)
     messages.success(request, f"已删除“{person.name}”，可在回收站中恢复。")
     return redirect("orgs:person_list")
@@ -391,7 +391,7 @@ def my_record(request):
 
 @login_required
 def post_assign(request, org_pk):
-    org = policy_for(Organization).get_or_404(request.user, "change", pk=org_pk)
+    org = policy_for(Organization).get_for(request.user, "change", pk=org_pk)
     people = selectors.people_visible(request.user).filter(organization__path__startswith=org.path)
     form = PostAssignForm(request.POST or None, person_queryset=people)
     if request.method == "POST" and form.is_valid():
@@ -420,7 +420,7 @@ def post_assign(request, org_pk):
 
 @login_required
 def post_end(request, pk):
-    post = policy_for(PartyPost).get_or_404(
+    post = policy_for(PartyPost).get_for(
         request.user, "change", queryset=PartyPost.objects.select_related("organization", "person"), pk=pk
     )
     people = (
