@@ -13,7 +13,10 @@ from core.home import DueItem, register_due_provider
 from core.navigation import register_nav
 from core.scope import READ_ROLES, WRITE_ROLES, Scope
 from core.stats import StatValue, register_statistic
-from orgs import policies  # noqa: F401  (registers the scope policies)
+from orgs import (
+    exporters,  # noqa: F401  (registers the list exporters)
+    policies,  # noqa: F401  (registers the scope policies)
+)
 from orgs.models import Organization, PartyStatus, Person
 
 register_nav("home", "工作台", "core:home", icon="house", order=1)
@@ -58,8 +61,10 @@ def _people_in(period, organization, user):
         from core.scope import policy_for
 
         qs = policy_for(Person).visible(user).filter(organization__path__startswith=organization.path)
-    # People on the roll at the end of the period (created before it ended).
-    return qs.filter(created_at__date__lte=period.end)
+    # People on the roll at the end of the period (the same filter as the list's `until`).
+    from orgs.selectors import on_roll_q
+
+    return qs.filter(on_roll_q(period.end))
 
 
 def _people_url(organization, **params) -> str:

@@ -1,0 +1,256 @@
+"""URL × role matrix: every view of the application, the status each role gets.
+
+Each role runs every URL; state-changing requests run inside a savepoint that is rolled back, so
+each URL sees the same data. A view added without a row here fails `test_every_view_is_in_the_matrix`.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from core import attachments as attachment_services
+from core.models import Notification
+from orgs import services as org_services
+
+ROLES = ["admin", "committee", "sec1", "sec2", "discipline", "leader", "member", "nobody", "anon"]
+READ = {"admin", "committee", "sec1", "sec2", "discipline", "leader"}
+ADMINS = {"admin", "committee"}
+AUTH = set(ROLES) - {"anon"}
+
+
+def expect(default: int, groups: dict[frozenset | str, int] | None = None, anon: int = 302) -> dict[str, int]:
+    """Expected status per role: `default`, overridden per role or group; anonymous → login redirect."""
+    result = {role: default for role in ROLES}
+    for key, code in (groups or {}).items():
+        for role in [key] if isinstance(key, str) else key:
+            result[role] = code
+    result["anon"] = anon
+    return result
+
+
+def only(roles: set[str], ok: int, other: int) -> dict[str, int]:
+    return expect(other, {frozenset(roles): ok})
+
+
+@pytest.fixture
+def world(bureau, tmp_path, settings):
+    """Objects the URLs point at: a post and handover in branch 1, an attachment on 张三,
+    a notification of sec1, a deleted person of branch 2."""
+    settings.MEDIA_ROOT = tmp_path
+    post = org_services.post_assign(
+        actor=None, person=bureau.li, organization=bureau.b1, post="affairs_officer", start_on=datetime.date(2021, 1, 4)
+    )
+    post2 = org_services.post_assign(
+        actor=None,
+        person=bureau.zhang,
+        organization=bureau.b1,
+        post="publicity_member",
+        start_on=datetime.date(2021, 1, 4),
+    )
+    org_services.post_end(actor=None, post=post, end_on=datetime.date(2022, 6, 30), successor=bureau.zhang)
+    handover = post.handover
+    attachment = attachment_services.attachment_add(
+        actor=None, subject=bureau.zhang, uploaded_file=SimpleUploadedFile("入党志愿书.pdf", b"%PDF-1.4 test")
+    )
+    note = Notification.objects.create(recipient=bureau.users.sec1, title="测试通知", url="/")
+    gone = org_services.person_create(
+        actor=None, data={"name": "已删除", "organization": bureau.b2, "party_status": "non_member"}
+    )
+    org_services.person_delete(actor=None, person=gone)
+    grant = bureau.users.sec1.grants.get()
+    return {
+        "b1": bureau.b1.pk,
+        "b2": bureau.b2.pk,
+        "cell": bureau.cell.pk,
+        "zhang": bureau.zhang.pk,
+        "wang": bureau.wang.pk,
+        "post": post2.pk,
+        "handover": handover.pk,
+        "token": attachment.token,
+        "note": note.pk,
+        "gone": gone.pk,
+        "sec1_user": bureau.users.sec1.pk,
+        "grant": grant.pk,
+        "admin_user": bureau.users.admin.pk,
+    }
+
+
+# (url name, method, kwargs or a function of the world, data, expected per role)
+W = "world"
+MATRIX: list[tuple[str, str, dict, dict, dict[str, int]]] = [
+    # core
+    ("core:home", "get", {}, {}, expect(200)),
+    ("core:search", "get", {}, {"q": "zs"}, expect(200)),
+    ("core:notifications", "get", {}, {}, expect(200)),
+    ("core:notifications_read_all", "post", {}, {}, expect(302)),
+    ("core:notification_open", "get", {"pk": "note"}, {}, expect(404, {"sec1": 302})),
+    ("core:notification_read", "post", {"pk": "note"}, {}, expect(404, {"sec1": 302})),
+    ("core:rule_list", "get", {}, {}, only(ADMINS, 200, 403)),
+    ("core:rule_edit", "get", {"code": "org.term_warning_days"}, {}, only(ADMINS, 200, 403)),
+    ("core:audit_list", "get", {}, {}, only(ADMINS, 200, 403)),
+    ("core:recycle_bin", "get", {}, {}, only(ADMINS, 200, 403)),
+    ("core:recycle_restore", "post", {"kind": "orgs.person", "pk": "gone"}, {}, only(ADMINS, 302, 403)),
+    ("core:attachment_download", "get", {"token": "token"}, {}, expect(200, {frozenset({"sec2", "nobody"}): 404})),
+    (
+        "core:attachment_delete",
+        "post",
+        {"token": "token"},
+        {},
+        expect(302, {frozenset({"sec2", "nobody"}): 404, frozenset({"discipline", "leader", "member"}): 403}),
+    ),
+    (
+        "core:attachment_upload",
+        "post",
+        {"model": "orgs.person", "object_id": "zhang"},
+        {"file": "FILE"},
+        expect(302, {frozenset({"sec2", "nobody"}): 404, frozenset({"discipline", "leader", "member"}): 403}),
+    ),
+    # accounts
+    ("accounts:login", "get", {}, {}, expect(302, anon=200)),
+    ("accounts:logout", "post", {}, {}, expect(302)),
+    ("accounts:password_change", "get", {}, {}, expect(200)),
+    ("accounts:user_list", "get", {}, {}, only(ADMINS, 200, 403)),
+    ("accounts:user_create", "get", {}, {}, only(ADMINS, 200, 403)),
+    ("accounts:user_detail", "get", {"pk": "sec1_user"}, {}, only(ADMINS, 200, 403)),
+    ("accounts:user_edit", "get", {"pk": "sec1_user"}, {}, only(ADMINS, 200, 403)),
+    ("accounts:user_reset_password", "get", {"pk": "sec1_user"}, {}, only(ADMINS, 200, 403)),
+    ("accounts:user_deactivate", "post", {"pk": "sec1_user"}, {}, only(ADMINS, 302, 403)),
+    ("accounts:user_reactivate", "post", {"pk": "sec1_user"}, {}, only(ADMINS, 302, 403)),
+    ("accounts:user_unlock", "post", {"pk": "sec1_user"}, {}, only(ADMINS, 302, 403)),
+    ("accounts:grant_add", "get", {"pk": "sec1_user"}, {}, only(ADMINS, 200, 403)),
+    ("accounts:grant_remove", "post", {"pk": "sec1_user", "grant_pk": "grant"}, {}, only(ADMINS, 302, 403)),
+    # orgs: organizations
+    ("orgs:organization_list", "get", {}, {}, only(READ, 200, 403)),
+    (
+        "orgs:organization_create",
+        "get",
+        {},
+        {"parent": "b1"},
+        expect(200, {frozenset({"sec2", "nobody"}): 404, frozenset({"discipline", "leader", "member"}): 403}),
+    ),
+    ("orgs:organization_detail", "get", {"pk": "b1"}, {}, expect(200, {frozenset({"sec2", "nobody"}): 404})),
+    (
+        "orgs:organization_edit",
+        "get",
+        {"pk": "b1"},
+        {},
+        expect(200, {frozenset({"sec2", "nobody"}): 404, frozenset({"discipline", "leader", "member"}): 403}),
+    ),
+    (
+        "orgs:organization_delete",
+        "post",
+        {"pk": "cell"},
+        {},
+        expect(302, {frozenset({"sec2", "nobody", "member"}): 404, frozenset({"sec1", "discipline", "leader"}): 403}),
+    ),
+    (
+        "orgs:post_assign",
+        "get",
+        {"org_pk": "b1"},
+        {},
+        expect(200, {frozenset({"sec2", "nobody"}): 404, frozenset({"discipline", "leader", "member"}): 403}),
+    ),
+    (
+        "orgs:post_end",
+        "get",
+        {"pk": "post"},
+        {},
+        expect(200, {frozenset({"sec2", "nobody"}): 404, frozenset({"discipline", "leader", "member"}): 403}),
+    ),
+    # orgs: people
+    ("orgs:person_list", "get", {}, {}, only(READ, 200, 403)),
+    ("orgs:person_create", "get", {}, {}, only({"admin", "committee", "sec1", "sec2"}, 200, 403)),
+    ("orgs:person_detail", "get", {"pk": "zhang"}, {}, expect(200, {frozenset({"sec2", "nobody"}): 404})),
+    ("orgs:person_detail", "get", {"pk": "wang"}, {}, expect(200, {frozenset({"sec1", "nobody", "member"}): 404})),
+    (
+        "orgs:person_edit",
+        "get",
+        {"pk": "zhang"},
+        {},
+        expect(200, {frozenset({"sec2", "nobody"}): 404, frozenset({"discipline", "leader", "member"}): 403}),
+    ),
+    (
+        "orgs:person_delete",
+        "post",
+        {"pk": "zhang"},
+        {},
+        expect(302, {frozenset({"sec2", "nobody"}): 404, frozenset({"discipline", "leader", "member"}): 403}),
+    ),
+    (
+        "orgs:person_reveal_id",
+        "post",
+        {"pk": "zhang"},
+        {},
+        expect(200, {frozenset({"sec2", "nobody", "discipline", "leader"}): 404}),
+    ),
+    ("orgs:handover_list", "get", {}, {}, only(READ, 200, 403)),
+    ("orgs:handover_detail", "get", {"pk": "handover"}, {}, expect(200, {frozenset({"sec2", "nobody"}): 404})),
+    ("orgs:department_list", "get", {}, {}, only(READ, 200, 403)),
+    ("orgs:my_record", "get", {}, {}, expect(404, {frozenset({"sec1", "sec2", "member"}): 302})),
+    # orgs: Excel
+    ("orgs:person_export", "get", {}, {}, only(READ, 200, 403)),
+    ("orgs:person_import", "get", {}, {}, only({"admin", "committee", "sec1", "sec2"}, 200, 403)),
+    ("orgs:person_import_template", "get", {}, {}, only({"admin", "committee", "sec1", "sec2"}, 200, 403)),
+    ("orgs:person_import_confirm", "post", {}, {}, only({"admin", "committee", "sec1", "sec2"}, 302, 403)),
+    ("orgs:organization_export", "get", {}, {}, only(READ, 200, 403)),
+    ("orgs:organization_import", "get", {}, {}, only(ADMINS, 200, 403)),
+    ("orgs:organization_import_template", "get", {}, {}, only(ADMINS, 200, 403)),
+    ("orgs:organization_import_confirm", "post", {}, {}, only(ADMINS, 302, 403)),
+]
+
+
+def _resolve(kwargs: dict, world: dict) -> dict:
+    return {k: world.get(v, v) if isinstance(v, str) else v for k, v in kwargs.items()}
+
+
+def _all_view_names(patterns=None, namespace=None) -> set[str]:
+    names = set()
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace == "admin":
+                continue  # Django admin: superusers only, tested separately
+            names |= _all_view_names(p.url_patterns, p.namespace or namespace)
+        elif isinstance(p, URLPattern) and p.name:
+            names.add(f"{namespace}:{p.name}" if namespace else p.name)
+    return names
+
+
+def test_every_view_is_in_the_matrix():
+    missing = _all_view_names() - {row[0] for row in MATRIX}
+    assert not missing, f"views without a permission-matrix row: {sorted(missing)}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix(role, bureau, world, client):
+    failures = []
+    for name, method, kwargs, data, expected in MATRIX:
+        if role != "anon":
+            client.force_login(getattr(bureau.users, role))  # again: a row may log out
+        url = reverse(name, kwargs=_resolve(kwargs, world))
+        payload = {k: world.get(v, v) for k, v in data.items()}
+        if payload.get("file") == "FILE":
+            payload["file"] = SimpleUploadedFile("会议记录.pdf", b"%PDF-1.4 x")
+        with transaction.atomic():
+            response = getattr(client, method)(url, payload)
+            transaction.set_rollback(True)
+        if response.status_code != expected[role]:
+            failures.append(f"{method.upper()} {name} {url}: got {response.status_code}, expected {expected[role]}")
+        if role == "anon" and expected[role] == 302:
+            assert response.url.startswith(reverse("accounts:login")), (name, response.url)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_django_admin_only_for_superusers(bureau, client):
+    client.force_login(bureau.users.admin)  # a sysadmin grant is not Django staff
+    assert client.get("/django-admin/").status_code == 302
+    bureau.users.committee.is_staff = True
+    bureau.users.committee.save()
+    client.force_login(bureau.users.committee)
+    assert client.get("/django-admin/").status_code == 302
