@@ -3,7 +3,7 @@
 People are imported in bulk: 10,000 rows are checked with a constant number of queries
 (organizations, units, departments and the existing people the file refers to are loaded
 up front) and written with `bulk_create` / `bulk_update`. Each row goes through
-`services._prepare_person`, so an import applies exactly the rules of the person form
+`services.prepare_person`, so an import applies exactly the rules of the person form
 (dates, pinyin, department/unit); only its per-row ID clash query is replaced by the
 file-wide check against the pre-loaded people.
 
@@ -461,14 +461,14 @@ class PersonImporter(Importer):
             from_id = birth_date_from_id(number)
             if v["birth_date"] and from_id != v["birth_date"]:
                 raise RowInvalid(f"与身份证号中的出生日期（{from_id.isoformat()}）不一致", "出生日期")
-            # What `_prepare_person` derives from the number; the number itself is set aside while
+            # What `prepare_person` derives from the number; the number itself is set aside while
             # it runs, because its one-query-per-row clash check is done above for the whole file
             # (`people_by_id`), and a full-table scan per row would make large imports quadratic.
             person.birth_date = from_id
             person.gender = person.gender or gender_from_id(number)
             person.id_number = ""
         try:
-            services._prepare_person(person)
+            services.prepare_person(person)
             person.clean_fields(exclude=["organization", "unit", "department", "deleted_by"])
         except ValidationError as exc:
             raise RowInvalid(_errors_from(exc, self.HEADERS)) from None
@@ -673,7 +673,7 @@ class OrganizationImporter(Importer):
             setattr(org, key, v[key])
         org.parent = parent
         try:
-            services._validate_org(org)
+            services.validate_organization(org)
             org.clean_fields(exclude=["parent", "path", "depth", "deleted_by", "name_initials", "code"])
         except ValidationError as exc:
             raise RowInvalid(_errors_from(exc, self.HEADERS)) from None

@@ -135,7 +135,7 @@ class Person(SoftDeleteModel, VersionedModel):
     name_pinyin = models.CharField("姓名拼音", max_length=200, blank=True, db_index=True)
     name_initials = models.CharField("拼音首字母", max_length=50, blank=True, db_index=True)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices, blank=True)
-    id_number = models.CharField("身份证号", max_length=18, blank=True)
+    id_number = models.CharField("身份证号", max_length=18, blank=True, db_index=True)
     birth_date = models.DateField("出生日期", null=True, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
     party_status = models.CharField("政治面貌", max_length=20, choices=PartyStatus.choices, default=PartyStatus.FULL)

@@ -146,3 +146,46 @@ def current_posts(org: Organization) -> QuerySet[PartyPost]:
         .filter(Q(end_on__isnull=True) | Q(end_on__gte=today))
         .select_related("person")
     )
+
+
+def _parse_int(value):
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _parse_date(value):
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def people_from_params(user, params) -> tuple[QuerySet[Person], Organization | None]:
+    """The person ledger filtered by request parameters (list page and Excel export alike):
+    q, org, party_status, department, unit, until (on the roll at that date)."""
+    org = None
+    if params.get("org"):
+        org = policy_for(Organization).get_or_404(user, pk=params.get("org"))
+    qs = people_list(
+        user,
+        q=params.get("q", ""),
+        organization=org,
+        party_status=params.get("party_status", ""),
+        department_id=_parse_int(params.get("department")),
+        unit_id=_parse_int(params.get("unit")),
+    )
+    until = _parse_date(params.get("until"))
+    if until:
+        qs = qs.filter(on_roll_q(until))
+    return qs, org
+
+
+def organizations_from_params(user, params) -> QuerySet[Organization]:
+    """The organization list filtered by request parameters: q, org_type, under."""
+    qs = organizations_list(user, q=params.get("q", "").strip(), org_type=params.get("org_type", ""))
+    if params.get("under"):
+        parent = policy_for(Organization).get_or_404(user, pk=params.get("under"))
+        qs = qs.filter(path__startswith=parent.path)
+    return qs

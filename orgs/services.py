@@ -100,7 +100,7 @@ def _path_for(parent: Organization | None, pk: int) -> tuple[str, int]:
     return parent.path + segment, parent.depth + 1
 
 
-def _validate_org(org: Organization) -> None:
+def validate_organization(org: Organization) -> None:
     if org.term_start and org.term_end and org.term_end <= org.term_start:
         raise ValidationError({"term_end": "届满日期应晚于本届开始日期"})
     if org.established_on and org.term_start and org.term_start < org.established_on:
@@ -113,7 +113,7 @@ def _validate_org(org: Organization) -> None:
 
 def organization_create(*, actor, data: dict[str, Any]) -> Organization:
     org = Organization(**data)
-    _validate_org(org)
+    validate_organization(org)
     org.name_initials = pinyin_of(org.name)[1]
     with transaction.atomic():
         org.path = "tmp"
@@ -140,7 +140,7 @@ def organization_update(
     old_path = org.path
 
     def before_save(locked: Organization) -> None:
-        _validate_org(locked)
+        validate_organization(locked)
         locked.name_initials = pinyin_of(locked.name)[1]
 
     with transaction.atomic():
@@ -205,7 +205,7 @@ def term_end_of(org: Organization, rules=None) -> datetime.date | None:
 # ---------------------------------------------------------------- people
 
 
-def _prepare_person(person: Person) -> None:
+def prepare_person(person: Person) -> None:
     if person.id_number:
         person.id_number = validate_id_number(person.id_number)
         person.birth_date = birth_date_from_id(person.id_number)
@@ -229,7 +229,7 @@ def _prepare_person(person: Person) -> None:
 
 def person_create(*, actor, data: dict[str, Any]) -> Person:
     person = Person(**data)
-    _prepare_person(person)
+    prepare_person(person)
     return create_instance(actor=actor, instance=person, fields=PERSON_FIELDS, action="orgs.person.created")
 
 
@@ -241,7 +241,7 @@ def person_update(*, actor, person: Person, data: dict[str, Any], expected_versi
         action="orgs.person.updated",
         expected_version=expected_version,
         extra_update_fields=["name_pinyin", "name_initials", "birth_date", "gender"],
-        before_save=_prepare_person,
+        before_save=prepare_person,
     )
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,11 +36,7 @@ def organization_list(request):
     require_roles(request.user, *READ_ROLES)
     q = request.GET.get("q", "").strip()
     org_type = request.GET.get("org_type", "")
-    qs = selectors.organizations_list(request.user, q=q, org_type=org_type)
-    under = request.GET.get("under")
-    if under:
-        parent = policy_for(Organization).get_or_404(request.user, pk=under)
-        qs = qs.filter(path__startswith=parent.path)
+    qs = selectors.organizations_from_params(request.user, request.GET)
     page = paginate(request, qs, 50)
     orgs = list(page.object_list)
     counts = selectors.full_member_counts(orgs)
@@ -199,20 +193,7 @@ def organization_delete(request, pk):
 def person_list(request):
     require_roles(request.user, *READ_ROLES)
     params = request.GET
-    org = None
-    if params.get("org"):
-        org = policy_for(Organization).get_or_404(request.user, pk=params.get("org"))
-    qs = selectors.people_list(
-        request.user,
-        q=params.get("q", ""),
-        organization=org,
-        party_status=params.get("party_status", ""),
-        department_id=_int(params.get("department")),
-        unit_id=_int(params.get("unit")),
-    )
-    until = _date(params.get("until"))
-    if until:
-        qs = qs.filter(selectors.on_roll_q(until))
+    qs, org = selectors.people_from_params(request.user, params)
     page = paginate(request, qs)
     return render(
         request,
@@ -233,20 +214,6 @@ def person_list(request):
             "mask": mask_id_number,
         },
     )
-
-
-def _int(value):
-    try:
-        return int(value) if value else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _date(value):
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 @login_required

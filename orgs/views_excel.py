@@ -27,15 +27,14 @@ from django.views.decorators.http import require_POST
 
 from core.exporters import exporter_for
 from core.importers import MAX_UPLOAD_BYTES, Importer
-from core.scope import ADMIN_ROLES, READ_ROLES, Scope, policy_for
+from core.scope import ADMIN_ROLES, READ_ROLES, Scope
 from core.viewutils import require_roles
 from orgs import (
     exporters,  # noqa: F401  (registers the exporters)
     selectors,
 )
 from orgs.importers import OrganizationImporter, PersonImporter
-from orgs.models import Organization
-from orgs.views import ORG_CRUMB, PEOPLE_CRUMB, _date, _int
+from orgs.views import ORG_CRUMB, PEOPLE_CRUMB
 
 PREVIEW_ROWS = 200
 ERRORS_SHOWN = 500
@@ -101,41 +100,16 @@ class ImportUploadForm(forms.Form):
 # ---------------------------------------------------------------------- export
 
 
-def _people_queryset(request):
-    """The person list's queryset with the list's current filters (see orgs.views.person_list)."""
-    params = request.GET
-    org = None
-    if params.get("org"):
-        org = policy_for(Organization).get_or_404(request.user, pk=params.get("org"))
-    qs = selectors.people_list(
-        request.user,
-        q=params.get("q", ""),
-        organization=org,
-        party_status=params.get("party_status", ""),
-        department_id=_int(params.get("department")),
-        unit_id=_int(params.get("unit")),
-    )
-    until = _date(params.get("until"))
-    if until:
-        qs = qs.filter(created_at__date__lte=until)
-    return qs
-
-
 @login_required
 def person_export(request):
     require_roles(request.user, *READ_ROLES)
-    return exporter_for("orgs.people")(request.user).export(_people_queryset(request))
+    return exporter_for("orgs.people")(request.user).export(selectors.people_from_params(request.user, request.GET)[0])
 
 
 @login_required
 def organization_export(request):
     require_roles(request.user, *READ_ROLES)
-    qs = selectors.organizations_list(
-        request.user, q=request.GET.get("q", "").strip(), org_type=request.GET.get("org_type", "")
-    )
-    if request.GET.get("under"):
-        parent = policy_for(Organization).get_or_404(request.user, pk=request.GET["under"])
-        qs = qs.filter(path__startswith=parent.path)
+    qs = selectors.organizations_from_params(request.user, request.GET)
     return exporter_for("orgs.organizations")(request.user).export(qs)
 
 
