@@ -19,11 +19,14 @@ _HASHED: dict[str, str] = {}
 
 def make_user(username: str, *, person=None, grants=(), **extra) -> User:
     # Hash the shared test password once (argon2 is deliberately slow) and reuse the hash.
-    if PASSWORD not in _HASHED:
-        from django.contrib.auth.hashers import make_password
+    # Keyed by the active hasher: some test modules switch to a fast one.
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
 
-        _HASHED[PASSWORD] = make_password(PASSWORD)
-    user = User.objects.create(username=username, password=_HASHED[PASSWORD], person=person, **extra)
+    key = settings.PASSWORD_HASHERS[0]
+    if key not in _HASHED:
+        _HASHED[key] = make_password(PASSWORD)
+    user = User.objects.create(username=username, password=_HASHED[key], person=person, **extra)
     for role, org in grants:
         RoleGrant.objects.create(user=user, role=role, organization=org)
     return user
