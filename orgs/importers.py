@@ -512,6 +512,8 @@ class PersonImporter(Importer):
                 fields = set(plan.data["fields"])
                 if "name" in fields:
                     fields.update({"name_pinyin", "name_initials"})
+                if "organization" in fields:
+                    fields.add("org_path")
                 plan.obj.version += 1
                 groups[tuple(sorted(fields))].append(plan.obj)
             for fields, objs in groups.items():

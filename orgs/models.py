@@ -148,6 +148,9 @@ class Person(SoftDeleteModel, VersionedModel):
         related_name="people",
         help_text="党员的组织关系所在党组织；非党员填所在科室对应的党组织",
     )
+    # A copy of organization.path (kept by the services), so that scope filters and the ledger's
+    # ordering use one indexed column instead of a join: lists stay fast at 100,000 people.
+    org_path = models.CharField("组织路径", max_length=255, default="", editable=False)
     unit = models.ForeignKey(
         Unit, verbose_name="单位", null=True, blank=True, on_delete=models.PROTECT, related_name="people"
     )
@@ -168,13 +171,28 @@ class Person(SoftDeleteModel, VersionedModel):
     notes = models.TextField("备注", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
-    history = HistoricalRecords(excluded_fields=["id_number"])
+    history = HistoricalRecords(excluded_fields=["id_number", "org_path"])
 
     class Meta:
         verbose_name = "人员"
         verbose_name_plural = "人员"
-        ordering = ["organization__path", "name", "id"]
-        indexes = [models.Index(fields=["organization", "party_status"])]
+        ordering = ["org_path", "name", "id"]
+        indexes = [
+            models.Index(fields=["organization", "party_status"]),
+            # The ledger's order, with the search columns so that a search filters from the
+            # index alone (SQLite has no INCLUDE).
+            models.Index(
+                fields=["org_path", "name", "id", "name_initials", "name_pinyin"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="person_ledger_idx",
+            ),
+            # Counts by party status under a subtree (statistics, committee checks).
+            models.Index(
+                fields=["party_status", "org_path"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="person_status_path_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number"],

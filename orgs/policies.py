@@ -41,6 +41,7 @@ class OrganizationPolicy(Policy):
 @register_policy
 class PersonPolicy(Policy):
     model = Person
+    org_path_lookup = "org_path"
 
     def own_q(self, scope: Scope, action: str):
         if action == "view" and scope.person_id:
@@ -56,7 +57,7 @@ class PersonPolicy(Policy):
     def id_number_visible_q(self, user) -> Q | None:
         """Rows whose ID numbers the user may read in full (for exports)."""
         scope = Scope.of(user)
-        q = scope.org_q("organization__path", ID_NUMBER_ROLES)
+        q = scope.org_q("org_path", ID_NUMBER_ROLES)
         if q is None:
             return None
         if scope.person_id:

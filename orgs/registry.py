@@ -56,11 +56,11 @@ register_nav(
 
 
 def _people_in(period, organization, user):
-    qs = Person.objects.filter(organization__path__startswith=organization.path)
+    qs = Person.objects.filter(org_path__startswith=organization.path)
     if user is not None:
         from core.scope import policy_for
 
-        qs = policy_for(Person).visible(user).filter(organization__path__startswith=organization.path)
+        qs = policy_for(Person).visible(user).filter(org_path__startswith=organization.path)
     # People on the roll at the end of the period (the same filter as the list's `until`).
     from orgs.selectors import on_roll_q
 
@@ -120,10 +120,10 @@ def members_by_organization(period, organization, user=None) -> list[tuple[Organ
     rows = (
         _people_in(period, organization, user)
         .filter(party_status__in=[PartyStatus.FULL, PartyStatus.PROBATIONARY])
-        .values("organization__path")
+        .values("org_path")
         .annotate(n=Count("id"))
     )
-    counts = {r["organization__path"]: r["n"] for r in rows}
+    counts = {r["org_path"]: r["n"] for r in rows}
     result = []
     for child in children:
         n = sum(v for p, v in counts.items() if p.startswith(child.path))

@@ -48,7 +48,7 @@ def people_list(
     if q:
         qs = qs.filter(text_query(q))
     if organization is not None:
-        qs = qs.filter(organization__path__startswith=organization.path)
+        qs = qs.filter(org_path__startswith=organization.path)
     if party_status:
         if party_status == "member":
             qs = qs.filter(party_status__in=[PartyStatus.FULL, PartyStatus.PROBATIONARY])
@@ -80,15 +80,23 @@ def full_member_counts(orgs: list[Organization]) -> dict[int, int]:
     """正式党员 in each organization's own subtree, with one grouped query."""
     if not orgs:
         return {}
-    per_org = _count_by_path()
-    return {o.pk: sum(n for path, n in per_org.items() if path.startswith(o.path)) for o in orgs}
+    wanted = {o.path: 0 for o in orgs}
+    for path, n in _count_by_path().items():
+        # Add each organization's count to every shown ancestor (paths are "000001.000007.").
+        end = path.find(".")
+        while end != -1:
+            prefix = path[: end + 1]
+            if prefix in wanted:
+                wanted[prefix] += n
+            end = path.find(".", end + 1)
+    return {o.pk: wanted[o.path] for o in orgs}
 
 
 def _count_by_path() -> Counter:
     from django.db.models import Count
 
-    rows = Person.objects.filter(party_status=PartyStatus.FULL).values("organization__path").annotate(n=Count("id"))
-    return Counter({r["organization__path"]: r["n"] for r in rows})
+    rows = Person.objects.filter(party_status=PartyStatus.FULL).values("org_path").annotate(n=Count("id"))
+    return Counter({r["org_path"]: r["n"] for r in rows})
 
 
 def committee_check(org: Organization, full_members: int, rules: RuleSet | None = None) -> dict:
@@ -180,6 +188,29 @@ def people_from_params(user, params) -> tuple[QuerySet[Person], Organization | N
     if until:
         qs = qs.filter(on_roll_q(until))
     return qs, org
+
+
+def filter_organizations(user, selected: Organization | None = None, limit: int = 200) -> list[Organization]:
+    """Organizations offered in a filter drop-down: the top levels of the user's scope, as many
+    levels as fit in `limit` options (a city-wide tree has thousands), plus the selected one."""
+    from django.db.models import Count
+
+    qs = organizations_visible(user)
+    per_depth = dict(qs.values_list("depth").annotate(n=Count("id")).values_list("depth", "n"))
+    max_depth, total = None, 0
+    for depth in sorted(per_depth):
+        if total + per_depth[depth] > limit and max_depth is not None:
+            break
+        total += per_depth[depth]
+        max_depth = depth
+    options = list(qs.filter(depth__lte=max_depth).only("id", "name", "depth", "path")) if max_depth is not None else []
+    if selected is not None and all(o.pk != selected.pk for o in options):
+        options.append(selected)
+    options.sort(key=lambda o: o.path)
+    top = min((o.depth for o in options), default=0)
+    for o in options:
+        o.option_label = "\u3000" * (o.depth - top) + o.name
+    return options
 
 
 def organizations_from_params(user, params) -> QuerySet[Organization]:

@@ -167,6 +167,7 @@ def _move_subtree(old_prefix: str, new_prefix: str, depth_delta: int) -> None:
         node.path = new_prefix + node.path[len(old_prefix) :]
         node.depth = node.depth + depth_delta
         node.save(update_fields=["path", "depth"])
+        Person.all_objects.filter(organization=node).update(org_path=node.path)
 
 
 def organization_delete(*, actor, org: Organization) -> Organization:
@@ -211,6 +212,7 @@ def prepare_person(person: Person) -> None:
         person.birth_date = birth_date_from_id(person.id_number)
         if not person.gender:
             person.gender = gender_from_id(person.id_number)
+    person.org_path = person.organization.path
     person.name = person.name.strip()
     person.name_pinyin, person.name_initials = pinyin_of(person.name)
     if person.joined_party_on and person.birth_date and person.joined_party_on <= person.birth_date:
@@ -240,7 +242,7 @@ def person_update(*, actor, person: Person, data: dict[str, Any], expected_versi
         data=data,
         action="orgs.person.updated",
         expected_version=expected_version,
-        extra_update_fields=["name_pinyin", "name_initials", "birth_date", "gender"],
+        extra_update_fields=["name_pinyin", "name_initials", "birth_date", "gender", "org_path"],
         before_save=prepare_person,
     )
 

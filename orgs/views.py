@@ -204,8 +204,8 @@ def person_list(request):
             "page_obj": page,
             "people": page.object_list,
             "filter_org": org,
-            "orgs": selectors.organizations_visible(request.user).only("id", "name", "depth"),
-            "departments": Department.objects.select_related("unit"),
+            "orgs": selectors.filter_organizations(request.user, org),
+            "departments": _filter_departments(params),
             "units": Unit.objects.all(),
             "statuses": PartyStatus.choices,
             "params": params,
@@ -214,6 +214,15 @@ def person_list(request):
             "mask": mask_id_number,
         },
     )
+
+
+def _filter_departments(params):
+    """Departments for the filter: those of the chosen unit, or all when there are few."""
+    unit_id = params.get("unit")
+    qs = Department.objects.select_related("unit")
+    if unit_id and unit_id.isdigit():
+        return qs.filter(unit_id=unit_id)
+    return qs if qs.count() <= 100 else qs.none()
 
 
 @login_required
@@ -359,7 +368,7 @@ def my_record(request):
 @login_required
 def post_assign(request, org_pk):
     org = policy_for(Organization).get_for(request.user, "change", pk=org_pk)
-    people = selectors.people_visible(request.user).filter(organization__path__startswith=org.path)
+    people = selectors.people_visible(request.user).filter(org_path__startswith=org.path)
     form = PostAssignForm(request.POST or None, person_queryset=people)
     if request.method == "POST" and form.is_valid():
         try:
@@ -392,7 +401,7 @@ def post_end(request, pk):
     )
     people = (
         selectors.people_visible(request.user)
-        .filter(organization__path__startswith=post.organization.path)
+        .filter(org_path__startswith=post.organization.path)
         .exclude(pk=post.person_id)
     )
     form = PostEndForm(

@@ -104,6 +104,10 @@ def test_organization_move_updates_subtree_paths(bureau):
     cell = Organization.objects.get(pk=bureau.cell.pk)
     assert b1.path.startswith(general.path) and b1.depth == 2
     assert cell.path.startswith(b1.path) and cell.depth == 3
+    # People follow their organization: the denormalized path used by scope filters moves too.
+    assert Person.objects.get(pk=bureau.zhang.pk).org_path == b1.path
+    assert Person.objects.get(pk=bureau.qian.pk).org_path == cell.path
+    assert bureau.zhang in policy_for(Person).visible(bureau.users.sec1)
     with pytest.raises(ValidationError, match="下级"):
         services.organization_update(actor=bureau.users.admin, org=general, data={"parent": cell})
 

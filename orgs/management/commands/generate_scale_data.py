@@ -332,6 +332,7 @@ class ScaleBuilder:
                         joined_party_on=joined,
                         full_member_on=full_on,
                         organization=plan.obj,
+                        org_path=plan.obj.path,
                         unit=self.units.get(plan.committee),
                         department=dept,
                         job_title=rng.choice(JOB_TITLES),
@@ -346,7 +347,7 @@ class ScaleBuilder:
     def set_committee_flags(self) -> None:
         """has_committee / has_cells consistent with the data (≥ 7 正式党员 in the subtree)."""
         by_pk = dict(
-            Person.objects.filter(organization__path__startswith=self.plan[0].obj.path, party_status="full")
+            Person.objects.filter(org_path__startswith=self.plan[0].obj.path, party_status="full")
             .values_list("organization_id")
             .annotate(n=Count("id"))
         )
