@@ -26,6 +26,7 @@ never executes (CSV/formula injection). Importers undo the prefix (see core.impo
 from __future__ import annotations
 
 import datetime
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -86,6 +87,9 @@ def _as_column(spec: Column | tuple[str, float] | str) -> Column:
     if isinstance(spec, str):
         return Column(spec)
     return Column(*spec)
+
+
+_TOKEN_RE = re.compile(r"[a-z0-9]{6,32}")
 
 
 class ListExporter:
@@ -163,8 +167,11 @@ class ListExporter:
         self.row_count = count
         return count
 
-    def export(self, queryset: QuerySet) -> FileResponse:
-        """Write the workbook to a temporary file, audit the export, stream the file."""
+    def export(self, queryset: QuerySet, download_token: str = "") -> FileResponse:
+        """Write the workbook to a temporary file, audit the export, stream the file.
+
+        `download_token` (from the page's `dl` parameter) comes back in a short-lived cookie with
+        the row count, so the page can show that the file is ready and what it holds."""
         fp = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
         try:
             count = self.write(queryset, fp)
@@ -173,7 +180,10 @@ class ListExporter:
         except BaseException:
             fp.close()
             raise
-        return FileResponse(fp, as_attachment=True, filename=self.filename(), content_type=XLSX_CONTENT_TYPE)
+        response = FileResponse(fp, as_attachment=True, filename=self.filename(), content_type=XLSX_CONTENT_TYPE)
+        if _TOKEN_RE.fullmatch(download_token or ""):
+            response.set_cookie("pb_download", f"{download_token}-{count}", max_age=120, samesite="Lax")
+        return response
 
     def record_audit(self, count: int) -> None:
         if not self.audit_action:

@@ -179,10 +179,10 @@ class Person(SoftDeleteModel, VersionedModel):
         ordering = ["org_path", "name", "id"]
         indexes = [
             models.Index(fields=["organization", "party_status"]),
-            # The ledger's order, with the search columns so that a search filters from the
-            # index alone (SQLite has no INCLUDE).
+            # The ledger's order, with the search columns (and deleted_at, which SQLite needs to
+            # count a partial index as covering) so that a search filters from the index alone.
             models.Index(
-                fields=["org_path", "name", "id", "name_initials", "name_pinyin"],
+                fields=["org_path", "name", "id", "name_initials", "name_pinyin", "deleted_at"],
                 condition=models.Q(deleted_at__isnull=True),
                 name="person_ledger_idx",
             ),

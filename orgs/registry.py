@@ -12,7 +12,7 @@ from accounts.models import Role
 from core.home import DueItem, register_due_provider
 from core.navigation import register_nav
 from core.scope import READ_ROLES, WRITE_ROLES, Scope
-from core.stats import StatValue, register_statistic
+from core.stats import ReportParagraph, StatValue, register_report_section, register_statistic
 from orgs import (
     exporters,  # noqa: F401  (registers the list exporters)
     policies,  # noqa: F401  (registers the scope policies)
@@ -152,3 +152,20 @@ def org_due_items(user, today=None):
             )
         )
     return items
+
+
+@register_report_section("orgs.overview", "组织建设基本情况", order=10, area="组织与人员")
+def overview_section(period, organization, user=None) -> list[ReportParagraph]:
+    """E.g. 截至2022年6月30日，机关党委下设党支部4个，共有党员68名，其中正式党员61名、预备党员7名。"""
+    figures = {
+        "branches": branches_count(period, organization, user),
+        "members": members_total(period, organization, user),
+        "full": _status_stat("full")(period, organization, user),
+        "probationary": _status_stat("probationary")(period, organization, user),
+    }
+    end = period.end
+    text = (
+        f"截至{end.year}年{end.month}月{end.day}日，{organization.name}下设党支部{{branches}}个，"
+        "共有党员{members}名，其中正式党员{full}名、预备党员{probationary}名。"
+    )
+    return [ReportParagraph(text=text, figures=figures)]

@@ -103,14 +103,16 @@ class ImportUploadForm(forms.Form):
 @login_required
 def person_export(request):
     require_roles(request.user, *READ_ROLES)
-    return exporter_for("orgs.people")(request.user).export(selectors.people_from_params(request.user, request.GET)[0])
+    return exporter_for("orgs.people")(request.user).export(
+        selectors.people_from_params(request.user, request.GET)[0], download_token=request.GET.get("dl", "")
+    )
 
 
 @login_required
 def organization_export(request):
     require_roles(request.user, *READ_ROLES)
     qs = selectors.organizations_from_params(request.user, request.GET)
-    return exporter_for("orgs.organizations")(request.user).export(qs)
+    return exporter_for("orgs.organizations")(request.user).export(qs, download_token=request.GET.get("dl", ""))
 
 
 # ---------------------------------------------------------------------- stash between preview and confirm

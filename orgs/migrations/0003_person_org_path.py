@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(fill_org_path, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='person',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['org_path', 'name', 'id', 'name_initials', 'name_pinyin'], name='person_ledger_idx'),
+            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['org_path', 'name', 'id', 'name_initials', 'name_pinyin', 'deleted_at'], name='person_ledger_idx'),
         ),
         migrations.AddIndex(
             model_name='person',

@@ -199,3 +199,55 @@ def test_scope_policies(bureau):
     assert policy.can_view_id_number(u.member, bureau.zhang)
     assert not policy.can_view_id_number(u.leader, bureau.zhang)
     assert not policy.can_view_id_number(u.sec2, bureau.zhang)
+
+
+def _codes_written(func):
+    before = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    func()
+    return sorted(AuditEntry.objects.filter(id__gt=before).values_list("action", flat=True))
+
+
+def test_every_service_writes_its_audit_entry(bureau):
+    actor = bureau.users.committee
+    org = {}
+    assert _codes_written(
+        lambda: org.setdefault(
+            "x", services.organization_create(actor=actor, data={"name": "新支部", "code": "N1", "org_type": "branch", "parent": bureau.root})
+        )
+    ) == ["orgs.organization.created"]
+    assert _codes_written(lambda: services.organization_update(actor=actor, org=org["x"], data={"short_name": "新"})) == [
+        "orgs.organization.updated"
+    ]
+    assert _codes_written(lambda: services.organization_delete(actor=actor, org=org["x"])) == ["orgs.organization.deleted"]
+    deleted = Organization.all_objects.get(pk=org["x"].pk)
+    assert _codes_written(lambda: services.organization_restore(actor=actor, org=deleted)) == ["core.object.restored"]
+    person = {}
+    assert _codes_written(
+        lambda: person.setdefault(
+            "p", services.person_create(actor=actor, data={"name": "新人", "organization": bureau.b2, "party_status": "activist"})
+        )
+    ) == ["orgs.person.created"]
+    assert _codes_written(lambda: services.person_update(actor=actor, person=person["p"], data={"phone": "1"})) == ["orgs.person.updated"]
+    assert _codes_written(lambda: services.person_delete(actor=actor, person=person["p"])) == ["orgs.person.deleted"]
+    gone = Person.all_objects.get(pk=person["p"].pk)
+    assert _codes_written(lambda: services.person_restore(actor=actor, person=gone)) == ["core.object.restored"]
+    assert _codes_written(lambda: services.person_read_id_number(actor=actor, person=bureau.zhang)) == [
+        "orgs.person.id_number_viewed"
+    ]
+    post = {}
+    assert _codes_written(
+        lambda: post.setdefault(
+            "p",
+            services.post_assign(actor=actor, person=bureau.li, organization=bureau.b1, post="affairs_officer", start_on=datetime.date(2021, 1, 4)),
+        )
+    ) == ["orgs.post.assigned"]
+    # Ending a 党务干部 post also opens a handover with a tracked deadline: each write is audited.
+    assert _codes_written(lambda: services.post_end(actor=actor, post=post["p"], end_on=datetime.date(2022, 3, 1))) == [
+        "core.tracked_item.created",
+        "orgs.handover.created",
+        "orgs.post.ended",
+    ]
+    handover = Handover.objects.get(post=post["p"])
+    assert _codes_written(
+        lambda: services.handover_complete(actor=actor, handover=handover, completed_on=datetime.date(2022, 3, 2))
+    ) == ["core.tracked_item.transitioned", "orgs.handover.completed"]

@@ -18,3 +18,36 @@ document.addEventListener("submit", (event) => {
   // Disable after the browser has collected the form data (keeps the submitter value).
   setTimeout(() => form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = true; }), 0);
 });
+// Downloads that take a while (exports): <a data-download href="...">. The page says it is
+// working, then what it did; the server answers with a cookie carrying the token and row count.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-download]");
+  if (!link) return;
+  event.preventDefault();
+  const token = Math.random().toString(36).slice(2, 12).padEnd(8, "0");
+  const url = new URL(link.href, window.location.href);
+  url.searchParams.set("dl", token);
+  const status = document.getElementById("download-status");
+  const show = (html, cls) => {
+    if (!status) return;
+    status.className = "alert py-2 " + cls;
+    status.innerHTML = html;
+  };
+  show('<span class="spinner-border spinner-border-sm me-2" role="status"></span>正在生成 Excel 文件，数据较多时需要一些时间，请稍候…', "alert-info");
+  link.classList.add("disabled");
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const match = document.cookie.match(new RegExp("(?:^|; )pb_download=" + token + "-(\\d+)"));
+    if (match) {
+      clearInterval(timer);
+      document.cookie = "pb_download=; Max-Age=0; path=/";
+      link.classList.remove("disabled");
+      show("已导出 " + Number(match[1]).toLocaleString("en-US") + " 条，文件已开始下载。", "alert-success");
+    } else if (Date.now() - started > 10 * 60 * 1000) {
+      clearInterval(timer);
+      link.classList.remove("disabled");
+      show("导出时间过长，请缩小筛选范围后重试。", "alert-warning");
+    }
+  }, 500);
+  window.location.href = url.toString();
+});
