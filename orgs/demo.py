@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from accounts.models import Role, RoleGrant, User
 from core import audit
-from core.services import create_instance
 from orgs import services
 from orgs.models import Department, Organization, PartyPost, Person, PostType, Unit, UnitType
 from orgs.validators import id_check_digit
@@ -39,11 +38,6 @@ SEED = 20220630
 # Roots made by generate_scale_data carry this code prefix and this account name.
 SCALE_CODE_PREFIX = "SCALE-"
 SCALE_USERNAME = "scale_admin"
-
-# Unit and department writes have no dedicated service yet; they use the generic create helper.
-for _code, _label in (("orgs.unit.created", "新建单位"), ("orgs.department.created", "新建科室")):
-    if _code not in audit.registered_actions():
-        audit.register_action(_code, _label)
 
 
 # ---------------------------------------------------------------- content
@@ -603,23 +597,20 @@ def build_demo(*, today: datetime.date | None = None, log: Callable[[str], None]
         log("创建单位与科室")
         units: dict[str, Unit] = {}
         for i, (key, name, unit_type) in enumerate(UNITS):
-            units[key] = create_instance(
-                actor=actor,
-                instance=Unit(name=name, unit_type=unit_type, sort_order=i),
-                fields=["name", "unit_type"],
-                action="orgs.unit.created",
-                organization=orgs["root"],
+            units[key] = services.unit_create(
+                actor=actor, data={"name": name, "unit_type": unit_type, "sort_order": i}, organization=orgs["root"]
             )
         depts: dict[str, Department] = {}
         for i, (key, name, unit, branch, admin) in enumerate(DEPARTMENTS):
-            depts[key] = create_instance(
+            depts[key] = services.department_create(
                 actor=actor,
-                instance=Department(
-                    name=name, unit=units[unit], organization=orgs[branch], is_administrative=admin, sort_order=i
-                ),
-                fields=["name", "unit", "organization", "is_administrative"],
-                action="orgs.department.created",
-                organization=orgs[branch],
+                data={
+                    "name": name,
+                    "unit": units[unit],
+                    "organization": orgs[branch],
+                    "is_administrative": admin,
+                    "sort_order": i,
+                },
             )
 
         roster = _people()

@@ -119,3 +119,22 @@ class PostEndForm(BootstrapFormMixin, VersionFormMixin, forms.Form):
 class HandoverCompleteForm(BootstrapFormMixin, forms.Form):
     completed_on = forms.DateField(label="交接完成日期", widget=forms.DateInput())
     reason = forms.CharField(label="说明", required=False, max_length=500)
+
+
+class UnitForm(BootstrapFormMixin, VersionFormMixin, forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["name", "unit_type", "sort_order"]
+
+
+class DepartmentForm(BootstrapFormMixin, VersionFormMixin, forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["name", "unit", "organization", "is_administrative", "sort_order"]
+
+    def __init__(self, *args, organization_queryset=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.all()
+        if organization_queryset is not None:
+            self.fields["organization"].queryset = organization_queryset
+        self.fields["organization"].help_text = "该科室人员的党组织关系一般所在的党支部"

@@ -15,7 +15,7 @@ from core.models import TrackedItem
 from core.rules import rule
 from core.services import create_instance, restore, soft_delete, update_instance
 from core.tracking import Workflow, register_workflow, tracked_item_create, tracked_item_transition
-from orgs.models import Handover, Organization, PartyPost, Person, PostType
+from orgs.models import Department, Handover, Organization, PartyPost, Person, PostType, Unit
 from orgs.validators import birth_date_from_id, gender_from_id, validate_id_number
 
 A = audit.register_action
@@ -33,6 +33,10 @@ A("orgs.post.assigned", "任职")
 A("orgs.post.ended", "离任")
 A("orgs.handover.created", "发起工作交接")
 A("orgs.handover.completed", "完成工作交接")
+A("orgs.unit.created", "新建单位")
+A("orgs.unit.updated", "修改单位")
+A("orgs.department.created", "新建科室")
+A("orgs.department.updated", "修改科室")
 
 HANDOVER_KIND = "orgs.handover"
 register_workflow(
@@ -379,3 +383,45 @@ def handover_complete(*, actor, handover: Handover, completed_on: datetime.date,
                 actor=actor, item=updated.tracked_item, to_status="done", reason=reason or "交接完成"
             )
     return updated
+
+
+# ---------------------------------------------------------------- units and departments
+
+UNIT_FIELDS = ["name", "unit_type", "sort_order"]
+DEPARTMENT_FIELDS = ["name", "unit", "organization", "is_administrative", "sort_order"]
+
+
+def unit_create(*, actor, data: dict[str, Any], organization=None) -> Unit:
+    return create_instance(
+        actor=actor, instance=Unit(**data), fields=UNIT_FIELDS, action="orgs.unit.created", organization=organization
+    )
+
+
+def unit_update(*, actor, unit: Unit, data: dict[str, Any], expected_version: int | None = None) -> Unit:
+    return update_instance(
+        actor=actor, instance=unit, data=data, action="orgs.unit.updated", expected_version=expected_version
+    )
+
+
+def department_create(*, actor, data: dict[str, Any]) -> Department:
+    department = Department(**data)
+    return create_instance(
+        actor=actor,
+        instance=department,
+        fields=DEPARTMENT_FIELDS,
+        action="orgs.department.created",
+        organization=department.organization,
+    )
+
+
+def department_update(
+    *, actor, department: Department, data: dict[str, Any], expected_version: int | None = None
+) -> Department:
+    return update_instance(
+        actor=actor,
+        instance=department,
+        data=data,
+        action="orgs.department.updated",
+        expected_version=expected_version,
+        organization=data.get("organization", department.organization),
+    )

@@ -21,6 +21,10 @@ urlpatterns = [
     path("handovers/", views.handover_list, name="handover_list"),
     path("handovers/<int:pk>/", views.handover_detail, name="handover_detail"),
     path("departments/", views.department_list, name="department_list"),
+    path("departments/new/", views.department_form, name="department_create"),
+    path("departments/<int:pk>/edit/", views.department_form, name="department_edit"),
+    path("units/new/", views.unit_form, name="unit_create"),
+    path("units/<int:pk>/edit/", views.unit_form, name="unit_edit"),
     path("me/", views.my_record, name="my_record"),
     path("", include("orgs.urls_excel")),
 ]

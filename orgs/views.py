@@ -17,7 +17,15 @@ from core.rules import RuleSet
 from core.scope import READ_ROLES, Scope, policy_for
 from core.viewutils import apply_validation_error, paginate, require_roles
 from orgs import selectors, services
-from orgs.forms import HandoverCompleteForm, OrganizationForm, PersonForm, PostAssignForm, PostEndForm
+from orgs.forms import (
+    DepartmentForm,
+    HandoverCompleteForm,
+    OrganizationForm,
+    PersonForm,
+    PostAssignForm,
+    PostEndForm,
+    UnitForm,
+)
 from orgs.models import Department, Handover, Organization, OrgType, PartyPost, PartyStatus, Person, Unit
 
 ORG_CRUMB = ("党组织", "/orgs/organizations/")
@@ -529,4 +537,68 @@ def department_list(request):
             "units": units,
             "departments": departments,
         },
+    )
+
+
+DEPT_CRUMB = ("科室与单位", "/orgs/departments/")
+
+
+def _reference_form(request, *, model, form_class, pk, create, update, label, **form_kwargs):
+    """Create or edit a unit or department (administrators only)."""
+    policy = policy_for(model)
+    instance = policy.get_for(request.user, "change", pk=pk) if pk else None
+    if instance is None and not policy.can_add(request.user):
+        raise PermissionDenied("只有管理员可以维护科室与单位")
+    form = form_class(request.POST or None, instance=instance, **form_kwargs)
+    if request.method == "GET" and instance is not None:
+        form.initial["version"] = instance.version
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = _form_fields(form)
+        try:
+            if instance is None:
+                create(actor=request.user, data=data)
+            else:
+                update(request.user, model.objects.get(pk=pk), data, form.cleaned_data.get("version"))
+        except ConcurrentEditError as exc:
+            conflict = exc
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, f"已保存{label}“{data['name']}”。")
+            return redirect("orgs:department_list")
+    title = f"编辑{label}：{instance}" if instance else f"新建{label}"
+    return render(
+        request,
+        "orgs/simple_form.html",
+        {"page_title": title, "breadcrumbs": [DEPT_CRUMB, (title, None)], "form": form, "conflict": conflict},
+    )
+
+
+@login_required
+def unit_form(request, pk=None):
+    return _reference_form(
+        request,
+        model=Unit,
+        form_class=UnitForm,
+        pk=pk,
+        create=services.unit_create,
+        update=lambda actor, obj, data, v: services.unit_update(actor=actor, unit=obj, data=data, expected_version=v),
+        label="单位",
+    )
+
+
+@login_required
+def department_form(request, pk=None):
+    return _reference_form(
+        request,
+        model=Department,
+        form_class=DepartmentForm,
+        pk=pk,
+        create=services.department_create,
+        update=lambda actor, obj, data, v: services.department_update(
+            actor=actor, department=obj, data=data, expected_version=v
+        ),
+        label="科室",
+        organization_queryset=selectors.organizations_visible(request.user, "change"),
     )

@@ -212,22 +212,32 @@ def test_every_service_writes_its_audit_entry(bureau):
     org = {}
     assert _codes_written(
         lambda: org.setdefault(
-            "x", services.organization_create(actor=actor, data={"name": "新支部", "code": "N1", "org_type": "branch", "parent": bureau.root})
+            "x",
+            services.organization_create(
+                actor=actor, data={"name": "新支部", "code": "N1", "org_type": "branch", "parent": bureau.root}
+            ),
         )
     ) == ["orgs.organization.created"]
-    assert _codes_written(lambda: services.organization_update(actor=actor, org=org["x"], data={"short_name": "新"})) == [
-        "orgs.organization.updated"
+    assert _codes_written(
+        lambda: services.organization_update(actor=actor, org=org["x"], data={"short_name": "新"})
+    ) == ["orgs.organization.updated"]
+    assert _codes_written(lambda: services.organization_delete(actor=actor, org=org["x"])) == [
+        "orgs.organization.deleted"
     ]
-    assert _codes_written(lambda: services.organization_delete(actor=actor, org=org["x"])) == ["orgs.organization.deleted"]
     deleted = Organization.all_objects.get(pk=org["x"].pk)
     assert _codes_written(lambda: services.organization_restore(actor=actor, org=deleted)) == ["core.object.restored"]
     person = {}
     assert _codes_written(
         lambda: person.setdefault(
-            "p", services.person_create(actor=actor, data={"name": "新人", "organization": bureau.b2, "party_status": "activist"})
+            "p",
+            services.person_create(
+                actor=actor, data={"name": "新人", "organization": bureau.b2, "party_status": "activist"}
+            ),
         )
     ) == ["orgs.person.created"]
-    assert _codes_written(lambda: services.person_update(actor=actor, person=person["p"], data={"phone": "1"})) == ["orgs.person.updated"]
+    assert _codes_written(lambda: services.person_update(actor=actor, person=person["p"], data={"phone": "1"})) == [
+        "orgs.person.updated"
+    ]
     assert _codes_written(lambda: services.person_delete(actor=actor, person=person["p"])) == ["orgs.person.deleted"]
     gone = Person.all_objects.get(pk=person["p"].pk)
     assert _codes_written(lambda: services.person_restore(actor=actor, person=gone)) == ["core.object.restored"]
@@ -238,7 +248,13 @@ def test_every_service_writes_its_audit_entry(bureau):
     assert _codes_written(
         lambda: post.setdefault(
             "p",
-            services.post_assign(actor=actor, person=bureau.li, organization=bureau.b1, post="affairs_officer", start_on=datetime.date(2021, 1, 4)),
+            services.post_assign(
+                actor=actor,
+                person=bureau.li,
+                organization=bureau.b1,
+                post="affairs_officer",
+                start_on=datetime.date(2021, 1, 4),
+            ),
         )
     ) == ["orgs.post.assigned"]
     # Ending a 党务干部 post also opens a handover with a tracked deadline: each write is audited.

@@ -116,3 +116,40 @@ def test_member_sees_only_own_record(bureau, client_for):
     assert c.get(reverse("orgs:person_detail", args=[bureau.zhang.pk])).status_code == 200
     assert c.get(reverse("orgs:person_detail", args=[bureau.li.pk])).status_code == 404
     assert c.get(reverse("orgs:person_list")).status_code == 403
+
+
+def test_admin_maintains_units_and_departments(bureau, client_for):
+    from core.audit import entries_for
+    from orgs.models import Department
+
+    c = client_for(bureau.users.committee)
+    r = c.post(
+        reverse("orgs:department_create"),
+        {
+            "name": "产业发展科",
+            "unit": bureau.organ.pk,
+            "organization": bureau.b2.pk,
+            "is_administrative": "on",
+            "sort_order": 5,
+        },
+    )
+    assert r.status_code == 302
+    dept = Department.objects.get(name="产业发展科")
+    assert entries_for(dept).filter(action="orgs.department.created").exists()
+    r = c.post(
+        reverse("orgs:department_edit", args=[dept.pk]),
+        {
+            "name": "产业发展科",
+            "unit": bureau.organ.pk,
+            "organization": bureau.b1.pk,
+            "sort_order": 5,
+            "version": dept.version,
+        },
+    )
+    assert r.status_code == 302
+    dept.refresh_from_db()
+    assert dept.organization == bureau.b1 and dept.is_administrative is False
+    # Duplicate names within a unit are refused with a message, nothing written.
+    r = c.post(reverse("orgs:department_create"), {"name": "产业发展科", "unit": bureau.organ.pk, "sort_order": 1})
+    assert r.status_code == 200 and Department.objects.filter(name="产业发展科").count() == 1
+    assert "请修正以下问题" in r.content.decode()
