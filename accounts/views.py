@@ -17,10 +17,9 @@ from accounts.forms import GrantForm, PasswordChangeForm, PasswordResetForm, Use
 from accounts.models import ROLE_HELP, Role, RoleGrant, User
 from accounts.policies import grantable_roles
 from core.audit import entries_for
-from core.concurrency import ConcurrentEditError
 from core.forms import BootstrapFormMixin
 from core.scope import ADMIN_ROLES, Scope, policy_for
-from core.viewutils import apply_validation_error, paginate, require_roles
+from core.viewutils import ServiceCall, apply_validation_error, paginate, require_roles
 
 USERS_CRUMB = ("账号与权限", "/accounts/users/")
 
@@ -195,15 +194,16 @@ def user_edit(request, pk):
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            services.user_update(
-                actor=request.user, user=account, data=data, expected_version=form.cleaned_data.get("version")
-            )
-        except ConcurrentEditError as exc:
-            conflict = exc
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
+        call = ServiceCall(
+            form,
+            services.user_update,
+            actor=request.user,
+            user=account,
+            data=data,
+            expected_version=form.cleaned_data.get("version"),
+        )
+        conflict = call.conflict
+        if call.ok:
             messages.success(request, "已保存。")
             return redirect("accounts:user_detail", pk=account.pk)
     return render(

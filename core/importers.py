@@ -35,6 +35,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core import audit
 from core.exporters import XLSX_CONTENT_TYPE, neutralise, unneutralise
 
 logger = logging.getLogger(__name__)
@@ -319,6 +320,24 @@ class Importer:
 
     def write(self, plans: list[RowPlan], result: ImportResult) -> None:
         raise NotImplementedError
+
+    audit_action: str = ""  # e.g. "orgs.person.imported"
+
+    def record_audit(self, result: ImportResult, organization=None) -> None:
+        """One audit entry for the whole import, with its counts (inside the writing transaction)."""
+        audit.record(
+            actor=self.user,
+            action=self.audit_action,
+            organization=organization,
+            object_repr=f"导入{self.label}：{self.filename or 'Excel 文件'}",
+            changes={
+                "rows": [None, result.total],
+                "created": [None, result.created],
+                "updated": [None, result.updated],
+                "unchanged": [None, result.unchanged],
+                "file": [None, self.filename],
+            },
+        )
 
     def reference_sheets(self) -> list[tuple[str, list[str], Iterable[Sequence[Any]]]]:
         """Extra template sheets listing allowed values, e.g. the organizations one may import into."""

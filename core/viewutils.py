@@ -27,3 +27,23 @@ def apply_validation_error(form, exc: ValidationError) -> None:
 
 def paginate(request, queryset, per_page: int = 20):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+class ServiceCall:
+    """The outcome of a service called from a form view: its result, or the errors put on the
+    form, or the concurrent edit that refused it."""
+
+    def __init__(self, form, func, /, **kwargs):
+        from core.concurrency import ConcurrentEditError
+
+        self.result = None
+        self.conflict = None
+        self.ok = False
+        try:
+            self.result = func(**kwargs)
+        except ConcurrentEditError as exc:
+            self.conflict = exc
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            self.ok = True

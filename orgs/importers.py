@@ -31,7 +31,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from core import audit
 from core.audit import mask_id_number
 from core.exporters import unneutralise
 from core.importers import Importer, ImportField, ImportResult, RowError, RowInvalid, RowPlan
@@ -249,6 +248,7 @@ def _errors_from(exc: ValidationError, headers: dict[str, str]) -> list[tuple[st
 class PersonImporter(Importer):
     code = "orgs.people"
     label = "人员"
+    audit_action = "orgs.person.imported"
     sheet_title = "人员"
     noun = "人"
     fields = PERSON_IMPORT_FIELDS
@@ -527,19 +527,7 @@ class PersonImporter(Importer):
                 )
             for chunk in _chunks([p.obj.pk for p in updates]):
                 Person.all_objects.filter(pk__in=chunk).update(version=models.F("version") + 1)
-        audit.record(
-            actor=self.user,
-            action="orgs.person.imported",
-            organization=Scope.of(self.user).home_organization if self.user is not None else None,
-            object_repr=f"导入人员：{self.filename or 'Excel 文件'}",
-            changes={
-                "rows": [None, result.total],
-                "created": [None, result.created],
-                "updated": [None, result.updated],
-                "unchanged": [None, result.unchanged],
-                "file": [None, self.filename],
-            },
-        )
+        self.record_audit(result, Scope.of(self.user).home_organization if self.user is not None else None)
 
 
 # ---------------------------------------------------------------------- organizations
@@ -563,6 +551,7 @@ class OrganizationImporter(Importer):
 
     code = "orgs.organizations"
     label = "党组织"
+    audit_action = "orgs.organization.imported"
     sheet_title = "党组织"
     noun = "个"
     fields = ORG_IMPORT_FIELDS
@@ -733,19 +722,7 @@ class OrganizationImporter(Importer):
                 result.errors.append(RowError(plan.row, "", "；".join(messages)))
         if result.errors:
             return
-        audit.record(
-            actor=self.user,
-            action="orgs.organization.imported",
-            organization=Scope.of(self.user).home_organization if self.user is not None else None,
-            object_repr=f"导入党组织：{self.filename or 'Excel 文件'}",
-            changes={
-                "rows": [None, result.total],
-                "created": [None, result.created],
-                "updated": [None, result.updated],
-                "unchanged": [None, result.unchanged],
-                "file": [None, self.filename],
-            },
-        )
+        self.record_audit(result, Scope.of(self.user).home_organization if self.user is not None else None)
 
 
 def person_export_values(person: Person, id_number: str) -> list[Any]:

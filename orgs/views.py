@@ -12,10 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.audit import entries_for, mask_id_number
-from core.concurrency import ConcurrentEditError
 from core.rules import RuleSet
 from core.scope import READ_ROLES, Scope, policy_for
-from core.viewutils import apply_validation_error, paginate, require_roles
+from core.viewutils import ServiceCall, apply_validation_error, paginate, require_roles
 from orgs import selectors, services
 from orgs.forms import (
     DepartmentForm,
@@ -154,18 +153,17 @@ def organization_edit(request, pk):
         if data.get("parent") != org.parent and not policy.can_add(request.user, data.get("parent")):
             form.add_error("parent", "您无权将组织调整到该上级组织下")
         else:
-            try:
-                org = services.organization_update(
-                    actor=request.user,
-                    org=Organization.objects.get(pk=pk),
-                    data=data,
-                    expected_version=form.cleaned_data.get("version"),
-                )
-            except ConcurrentEditError as exc:
-                conflict = exc
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
+            call = ServiceCall(
+                form,
+                services.organization_update,
+                actor=request.user,
+                org=Organization.objects.get(pk=pk),
+                data=data,
+                expected_version=form.cleaned_data.get("version"),
+            )
+            conflict = call.conflict
+            if call.ok:
+                org = call.result
                 messages.success(request, "已保存。")
                 return redirect("orgs:organization_detail", pk=org.pk)
     return render(
@@ -323,18 +321,17 @@ def person_edit(request, pk):
         if data["organization"] != person.organization and not policy.can_add(request.user, data["organization"]):
             form.add_error("organization", "您无权将人员转入该党组织")
         else:
-            try:
-                person = services.person_update(
-                    actor=request.user,
-                    person=Person.objects.get(pk=pk),
-                    data=data,
-                    expected_version=form.cleaned_data.get("version"),
-                )
-            except ConcurrentEditError as exc:
-                conflict = exc
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
+            call = ServiceCall(
+                form,
+                services.person_update,
+                actor=request.user,
+                person=Person.objects.get(pk=pk),
+                data=data,
+                expected_version=form.cleaned_data.get("version"),
+            )
+            conflict = call.conflict
+            if call.ok:
+                person = call.result
                 messages.success(request, "已保存。")
                 return redirect("orgs:person_detail", pk=person.pk)
     return render(
@@ -417,20 +414,18 @@ def post_end(request, pk):
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.post_end(
-                actor=request.user,
-                post=post,
-                end_on=form.cleaned_data["end_on"],
-                successor=form.cleaned_data["successor"],
-                handover_items=form.cleaned_data["handover_items"],
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except ConcurrentEditError as exc:
-            conflict = exc
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
+        call = ServiceCall(
+            form,
+            services.post_end,
+            actor=request.user,
+            post=post,
+            end_on=form.cleaned_data["end_on"],
+            successor=form.cleaned_data["successor"],
+            handover_items=form.cleaned_data["handover_items"],
+            expected_version=form.cleaned_data.get("version"),
+        )
+        conflict = call.conflict
+        if call.ok:
             messages.success(
                 request, "已办理离任。" + ("已生成工作交接事项。" if post.post in services.HANDOVER_POSTS else "")
             )
@@ -555,16 +550,19 @@ def _reference_form(request, *, model, form_class, pk, create, update, label, **
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = _form_fields(form)
-        try:
-            if instance is None:
-                create(actor=request.user, data=data)
-            else:
-                update(request.user, model.objects.get(pk=pk), data, form.cleaned_data.get("version"))
-        except ConcurrentEditError as exc:
-            conflict = exc
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
+        if instance is None:
+            call = ServiceCall(form, create, actor=request.user, data=data)
         else:
+            call = ServiceCall(
+                form,
+                update,
+                actor=request.user,
+                obj=model.objects.get(pk=pk),
+                data=data,
+                version=form.cleaned_data.get("version"),
+            )
+        conflict = call.conflict
+        if call.ok:
             messages.success(request, f"已保存{label}“{data['name']}”。")
             return redirect("orgs:department_list")
     title = f"编辑{label}：{instance}" if instance else f"新建{label}"
@@ -583,7 +581,9 @@ def unit_form(request, pk=None):
         form_class=UnitForm,
         pk=pk,
         create=services.unit_create,
-        update=lambda actor, obj, data, v: services.unit_update(actor=actor, unit=obj, data=data, expected_version=v),
+        update=lambda actor, obj, data, version: services.unit_update(
+            actor=actor, unit=obj, data=data, expected_version=version
+        ),
         label="单位",
     )
 
@@ -596,8 +596,8 @@ def department_form(request, pk=None):
         form_class=DepartmentForm,
         pk=pk,
         create=services.department_create,
-        update=lambda actor, obj, data, v: services.department_update(
-            actor=actor, department=obj, data=data, expected_version=v
+        update=lambda actor, obj, data, version: services.department_update(
+            actor=actor, department=obj, data=data, expected_version=version
         ),
         label="科室",
         organization_queryset=selectors.organizations_visible(request.user, "change"),
