@@ -5,7 +5,7 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -84,10 +84,12 @@ def test_service_refuses_stale_version(bureau):
     assert Person.objects.get(pk=li.pk).phone == "1"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs a second real connection (PostgreSQL)")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_second_writer_waits_for_the_lock_then_is_refused(bureau):
-    """Thread B saves while A holds the row lock: B blocks, then sees A's commit and is refused."""
+    """Thread B saves while A holds the row lock: B blocks, then sees A's commit and is refused.
+
+    PostgreSQL: B waits on SELECT ... FOR UPDATE. SQLite: B's BEGIN IMMEDIATE waits for A's write
+    lock (the test database is a file, so B's connection is a real second connection)."""
     li = Person.objects.get(pk=bureau.li.pk)
     opened_at = li.version  # both opened the form at this version
     result: dict = {}
