@@ -38,6 +38,8 @@ class Command(BaseCommand):
         state = demo.database_state()
         if if_empty and state != "empty":
             self.stdout.write("数据库已有数据，跳过演示数据")
+            if state == "demo":
+                self._print_accounts()  # `make run` again: still say how to log in
             return
         if not getattr(settings, "DEMO_ALLOWED", False):
             raise CommandError(
