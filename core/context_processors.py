@@ -13,6 +13,7 @@ def navigation(request):
         "nav_groups": navigation_for(scope, request.path),
         "user_scope": scope,
         "scope_org": scope.home_organization,
+        "scope_choices": scope.granted_organizations,
         "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
         "role_labels": sorted(_role_labels(scope)),
     }

@@ -110,9 +110,24 @@ class Scope:
         return getattr(self.user, "person_id", None)
 
     @cached_property
-    def home_organization(self):
-        """The organization a user works in: the first granted one, else their own person's."""
+    def granted_organizations(self) -> list:
+        """The organizations the user holds a role on (the choices of the top bar's scope switch)."""
         from orgs.models import Organization
+
+        paths = {p for ps in self._by_role.values() for p in ps}
+        return list(Organization.objects.filter(path__in=paths).order_by("path")) if paths else []
+
+    @cached_property
+    def home_organization(self):
+        """The organization a user works in: the one chosen in the top bar (if still granted), the
+        first granted one, else their own person's."""
+        from orgs.models import Organization
+
+        chosen = getattr(self.user, "_chosen_scope_org_id", None)
+        if chosen:
+            for org in self.granted_organizations:
+                if org.pk == chosen:
+                    return org
 
         paths = [p for ps in self._by_role.values() for p in ps]
         if self.is_superuser or self.is_sysadmin:

@@ -399,3 +399,23 @@ def attachment_delete(request, token):
         return _panel_response(request, subject, notice=notice)
     messages.success(request, notice)
     return redirect(_next_url(request, reverse("core:home")))
+
+
+@login_required
+@require_POST
+def switch_scope(request):
+    """Choose which of the user's organizations the top bar and the home page work in."""
+    from core.middleware import SCOPE_SESSION_KEY
+    from core.scope import Scope
+
+    scope = Scope.of(request.user)
+    try:
+        org_id = int(request.POST.get("org", ""))
+    except ValueError:
+        org_id = None
+    org = next((o for o in scope.granted_organizations if o.pk == org_id), None)
+    if org is None:
+        raise Http404("您没有该党组织的授权")
+    request.session[SCOPE_SESSION_KEY] = org.pk
+    messages.info(request, f"已切换到“{org.name}”。")
+    return redirect(_next_url(request, reverse("core:home")))
