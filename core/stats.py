@@ -55,9 +55,12 @@ def compute_all(period: Period, organization, user=None) -> list[tuple[Statistic
 
 
 def home_figures(user, today: datetime.date) -> list[tuple[Statistic, StatValue]]:
-    from core.scope import Scope
+    from core.scope import READ_ROLES, Scope
 
-    org = Scope.of(user).home_organization
+    scope = Scope.of(user)
+    if not scope.has_role(*READ_ROLES):
+        return []  # figures link to ledgers; a member sees their own record instead
+    org = scope.home_organization
     if org is None:
         return []
     period = Period.containing("year", today)

@@ -27,3 +27,11 @@ def test_switch_between_granted_organizations(bureau, client_for):
 def test_single_grant_shows_plain_label(bureau, client_for):
     home = client_for(bureau.users.sec2).get(reverse("core:home")).content.decode()
     assert 'id="scope-switch"' not in home and "机关第二党支部" in home
+
+
+def test_member_home_shows_own_record_not_ledger_figures(bureau, client_for):
+    home = client_for(bureau.users.member).get(reverse("core:home")).content.decode()
+    assert 'id="my-record"' in home and "张三" in home
+    assert "/orgs/people/?" not in home  # no figure linking to a ledger the member cannot open
+    committee_home = client_for(bureau.users.committee).get(reverse("core:home")).content.decode()
+    assert "/orgs/people/?" in committee_home
