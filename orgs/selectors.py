@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core.rules import RuleSet, rule
 from core.scope import policy_for
-from orgs.models import Organization, PartyPost, PartyStatus, Person
+from orgs.models import Organization, PartyPost, PartyStatus, Person, PostType
 
 
 def text_query(q: str, *, name="name", initials="name_initials", pinyin: str | None = "name_pinyin") -> Q:
@@ -220,3 +220,13 @@ def organizations_from_params(user, params) -> QuerySet[Organization]:
         parent = policy_for(Organization).get_or_404(user, pk=params.get("under"))
         qs = qs.filter(path__startswith=parent.path)
     return qs
+
+
+def posts_of(org: Organization) -> list[PartyPost]:
+    """An organization's posts: sitting ones first in the order of PostType (书记 first), then
+    the history, most recent first."""
+    order = {value: i for i, value in enumerate(PostType.values)}
+    posts = list(PartyPost.objects.filter(organization=org).select_related("person"))
+    sitting = sorted((p for p in posts if p.end_on is None), key=lambda p: (order.get(p.post, 99), p.start_on))
+    past = sorted((p for p in posts if p.end_on is not None), key=lambda p: p.end_on, reverse=True)
+    return sitting + past

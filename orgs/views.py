@@ -80,7 +80,7 @@ def organization_detail(request, pk):
     org = policy.get_or_404(request.user, pk=pk)
     full = selectors.full_member_counts([org]).get(org.pk, 0)
     children = selectors.organizations_visible(request.user).filter(parent=org)
-    people_count = selectors.people_visible(request.user).filter(organization=org).count()
+    people_count = selectors.people_visible(request.user).filter(org_path__startswith=org.path).count()
     can_change = policy.can(request.user, "change", org)
     return render(
         request,
@@ -93,9 +93,7 @@ def organization_detail(request, pk):
             "term": selectors.term_status(org),
             "children": children,
             "people_count": people_count,
-            "posts": PartyPost.objects.filter(organization=org)
-            .select_related("person")
-            .order_by("end_on", "post", "-start_on"),
+            "posts": selectors.posts_of(org),
             "can_change": can_change,
             "can_delete": policy.can(request.user, "delete", org),
             "can_add_child": policy.can_add(request.user, org),
