@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "orgs",
+    "meetings",
 ]
 
 MIDDLEWARE = [

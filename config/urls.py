@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("orgs/", include("orgs.urls")),
+    path("meetings/", include("meetings.urls")),
     path("django-admin/", admin.site.urls),
 ]
