@@ -103,7 +103,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # Tests use a file, not memory, so that a second connection (another thread) sees the same
     # database and its locks, as in production.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # SQLITE_TEST_DB lets two test runs on one machine use different files.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_DB", str(BASE_DIR / ".test-db.sqlite3"))}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

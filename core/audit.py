@@ -23,6 +23,31 @@ _ACTIONS: dict[str, str] = {}
 SENSITIVE_FIELDS = {"id_number", "password", "secret", "token"}
 
 
+# Labels for change keys that are not model fields (summaries written by services).
+_FIELD_LABELS: dict[str, str] = {
+    "attendance": "出勤情况",
+    "grant": "角色授权",
+    "deleted_at": "删除时间",
+    "rows": "行数",
+    "created": "新增",
+    "updated": "更新",
+    "unchanged": "无变化",
+    "file": "文件",
+    "password": "密码",
+    "status": "状态",
+    "due_on": "截止日期",
+    "reason": "理由",
+}
+
+
+def register_field_label(name: str, label: str) -> None:
+    _FIELD_LABELS[name] = label
+
+
+def field_label(name: str) -> str | None:
+    return _FIELD_LABELS.get(name)
+
+
 def register_action(code: str, label: str) -> str:
     _ACTIONS[code] = label
     return code
@@ -59,6 +84,8 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
+    if isinstance(value, datetime.time):
+        return value.isoformat(timespec="minutes")
     if isinstance(value, decimal.Decimal):
         return str(value)
     if isinstance(value, (list, tuple)):

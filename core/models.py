@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 
@@ -78,12 +81,13 @@ class AuditEntry(models.Model):
         for name, pair in (self.changes or {}).items():
             if name == "version" or not isinstance(pair, list) or len(pair) != 2:
                 continue
-            label = name
+            from core.audit import field_label
+
+            label = field_label(name) or name
             if model is not None:
-                try:
+                # Not a model field (e.g. a summary key): keep the registered label.
+                with contextlib.suppress(FieldDoesNotExist):
                     label = str(model._meta.get_field(name).verbose_name)
-                except Exception:  # noqa: BLE001 - a field removed since the entry was written
-                    label = name
             rows.append((label, pair[0], pair[1]))
         return rows
 
