@@ -9,6 +9,8 @@ Stages of an open tracked item, computed for `today` with the rules of today's y
 - "overdue"    — past the due date (red);
 - "escalation" — more than tracking.escalate_days_after days past it (督办): sent to the
   committee administrators above the item's organization.
+
+Apps add further reminders (e.g. organizational-life obligations) with register_reminder_source.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ class ReminderSummary:
         self.counts[stage] = self.counts.get(stage, 0) + n
 
     def __str__(self) -> str:
-        parts = "，".join(f"{STAGE_LABELS[k]} {v}" for k, v in self.counts.items())
+        parts = "，".join(f"{STAGE_LABELS.get(k, k)} {v}" for k, v in self.counts.items())
         return f"已发送提醒 {self.total} 条（{parts}）"
 
 
@@ -252,9 +254,32 @@ def send_term_reminders(
             log(f"换届提醒：{org.name}（{end:%Y-%m-%d} 届满）→ {n} 条")
 
 
+# ---------------------------------------------------------------- other apps' reminders
+
+ReminderSource = Callable[[datetime.date, ReminderSummary, Callable[[str], None]], None]
+_SOURCES: list[ReminderSource] = []
+
+
+def register_reminder_source(func: ReminderSource | None = None, *, labels: dict[str, str] | None = None):
+    """Register `func(today, summary, log)`, run by send_all after the built-in reminders.
+
+    A source must be idempotent (e.g. notify() with a dedupe_key) and count what it sent with
+    summary.add(stage, n); `labels` names its stages in the summary line."""
+
+    def decorator(f: ReminderSource) -> ReminderSource:
+        STAGE_LABELS.update(labels or {})
+        if f not in _SOURCES:
+            _SOURCES.append(f)
+        return f
+
+    return decorator(func) if func is not None else decorator
+
+
 def send_all(today: datetime.date | None = None, log: Callable[[str], None] = lambda s: None) -> ReminderSummary:
     today = today or timezone.localdate()
     summary = ReminderSummary()
     send_tracked_reminders(today, summary, log)
     send_term_reminders(today, summary, log)
+    for source in _SOURCES:
+        source(today, summary, log)
     return summary

@@ -86,12 +86,17 @@ def quorum(meeting: Meeting, rows: list[AttendanceRow]) -> tuple[bool | None, st
     year = meeting.held_on.year
     if meeting.kind == MeetingKind.BRANCH_GENERAL:
         voters = set(voting_members(meeting.organization).values_list("pk", flat=True))
+        if not voters:
+            return None, "未登记有表决权的正式党员，无法核对法定人数"
         share = float(rule("meeting.quorum.branch_general_meeting", year, default=0.5))
         came = len(present & voters)
         met = bool(voters) and came > share * len(voters)
         return met, f"有表决权的正式党员{len(voters)}人，到会{came}人（须超过半数）"
     if meeting.kind == MeetingKind.BRANCH_COMMITTEE:
         members = set(committee_members(meeting.organization, meeting.held_on).values_list("pk", flat=True))
+        if not members:
+            # e.g. a historical meeting from before the posts recorded in the system
+            return None, "未登记会议当日在任的支部委员，无法核对法定人数"
         share = float(rule("meeting.quorum.branch_committee_meeting", year, default=0.5))
         came = len(present & members)
         met = bool(members) and came > share * len(members)
