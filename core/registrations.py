@@ -38,5 +38,10 @@ def _register_recyclables() -> None:
     register_recyclable(Person, lambda *, actor, obj: person_restore(actor=actor, person=obj), "人员")
     register_recyclable(Organization, lambda *, actor, obj: organization_restore(actor=actor, org=obj), "党组织")
 
+    from meetings.models import Meeting
+    from meetings.services import meeting_restore
+
+    register_recyclable(Meeting, lambda *, actor, obj: meeting_restore(actor=actor, meeting=obj), "会议")
+
 
 _register_recyclables()
