@@ -134,7 +134,18 @@ class Meeting(SoftDeleteModel, VersionedModel):
         verbose_name_plural = "会议"
         ordering = ["-held_on", "-id"]
         indexes = [
-            models.Index(fields=["org_path", "held_on"], name="meeting_path_date_idx"),
+            # The ledger's order, newest first.
+            models.Index(
+                fields=["-held_on", "-id"], condition=models.Q(deleted_at__isnull=True), name="meeting_ledger_order_idx"
+            ),
+            # Scope filters (org_path LIKE 'prefix%'): PostgreSQL needs the pattern opclass to use
+            # an index for LIKE under a non-C collation; other databases ignore opclasses.
+            models.Index(
+                fields=["org_path", "held_on"],
+                opclasses=["varchar_pattern_ops", "date_ops"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="meeting_scope_idx",
+            ),
             models.Index(fields=["kind", "held_on"], name="meeting_kind_date_idx"),
             models.Index(fields=["organization", "kind", "held_on"], name="meeting_org_kind_date_idx"),
         ]

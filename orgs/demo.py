@@ -706,6 +706,9 @@ def build_demo(*, today: datetime.date | None = None, log: Callable[[str], None]
             post=PostType.AFFAIRS_OFFICER,
             start_on=left_on + datetime.timedelta(days=1),
         )
+        from meetings.demo import build as build_meetings  # organizational life (issue 3)
+
+        build_meetings(orgs=orgs, people=people, today=today, log=log)
     log("演示数据加载完成")
     return {"orgs": orgs, "units": units, "departments": depts, "people": people, "users": users, "all": all_people}
 

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core import attachments as attachment_services
 from core.models import Notification
+from meetings import services as meeting_services
 from orgs import services as org_services
 
 ROLES = ["admin", "committee", "sec1", "sec2", "discipline", "leader", "member", "nobody", "anon"]
@@ -63,7 +64,21 @@ def world(bureau, tmp_path, settings):
     )
     org_services.person_delete(actor=None, person=gone)
     grant = bureau.users.sec1.grants.get()
+    meeting = meeting_services.meeting_create(
+        actor=None,
+        data={
+            "organization": bureau.b1,
+            "kind": "branch_general_meeting",
+            "held_on": datetime.date(2022, 5, 10),
+            "topic": "支部党员大会",
+        },
+        attendance=[
+            meeting_services.AttendanceRow(bureau.zhang, "present"),
+            meeting_services.AttendanceRow(bureau.li, "leave", "出差"),
+        ],
+    )
     return {
+        "meeting": meeting.pk,
         "b1": bureau.b1.pk,
         "b2": bureau.b2.pk,
         "cell": bureau.cell.pk,
@@ -79,6 +94,7 @@ def world(bureau, tmp_path, settings):
         "sec1_user": bureau.users.sec1.pk,
         "grant": grant.pk,
         "admin_user": bureau.users.admin.pk,
+        **_plan_world(bureau),
     }
 
 
@@ -208,6 +224,91 @@ MATRIX: list[tuple[str, str, dict, dict, dict[str, int]]] = [
     ("orgs:organization_import", "get", {}, {}, only(ADMINS, 200, 403)),
     ("orgs:organization_import_template", "get", {}, {}, only(ADMINS, 200, 403)),
     ("orgs:organization_import_confirm", "post", {}, {}, only(ADMINS, 302, 403)),
+    # meetings: the meeting ledger, form and record; 落实情况; a branch's view; 我的组织生活
+    ("meetings:meeting_list", "get", {}, {}, only(READ, 200, 403)),
+    (
+        "meetings:meeting_list",
+        "get",
+        {},
+        {"org": "b1", "period": "2022"},
+        expect(200, {"sec2": 404, frozenset({"member", "nobody"}): 403}),
+    ),
+    ("meetings:meeting_create", "get", {}, {}, only({"admin", "committee", "sec1", "sec2"}, 200, 403)),
+    (
+        "meetings:meeting_create",
+        "get",
+        {},
+        {"org": "b1", "kind": "branch_committee_meeting"},
+        expect(403, {frozenset({"admin", "committee", "sec1"}): 200, "sec2": 404}),
+    ),
+    ("meetings:meeting_detail", "get", {"pk": "meeting"}, {}, expect(200, {frozenset({"sec2", "nobody"}): 404})),
+    (
+        "meetings:meeting_edit",
+        "get",
+        {"pk": "meeting"},
+        {},
+        expect(200, {frozenset({"sec2", "nobody"}): 404, frozenset({"discipline", "leader", "member"}): 403}),
+    ),
+    (
+        "meetings:meeting_delete",
+        "post",
+        {"pk": "meeting"},
+        {},
+        expect(302, {frozenset({"sec2", "nobody"}): 404, frozenset({"discipline", "leader", "member"}): 403}),
+    ),
+    ("meetings:compliance", "get", {}, {}, only(READ, 200, 403)),
+    (
+        "meetings:branch_view",
+        "get",
+        {"org_pk": "b1"},
+        {},
+        expect(200, {"sec2": 404, frozenset({"member", "nobody"}): 403}),
+    ),
+    ("meetings:my_meetings", "get", {}, {}, expect(404, {frozenset({"sec1", "sec2", "member"}): 200})),
+    # meetings: 年度组织生活计划
+    ("meetings:plan_list", "get", {}, {}, only(READ, 200, 403)),
+    ("meetings:plan_detail", "get", {"pk": "plan"}, {}, expect(200, {frozenset({"sec2", "member", "nobody"}): 404})),
+    (
+        "meetings:plan_generate",
+        "post",
+        {},
+        {"organization": "b1", "year": "next_year"},
+        expect(403, {frozenset({"admin", "committee", "sec1"}): 302, "sec2": 404}),
+    ),
+    (
+        "meetings:plan_item_add",
+        "get",
+        {"pk": "plan"},
+        {},
+        expect(200, {frozenset({"sec2", "member", "nobody"}): 404, frozenset({"discipline", "leader"}): 403}),
+    ),
+    (
+        "meetings:plan_item_edit",
+        "get",
+        {"pk": "plan_item"},
+        {},
+        expect(200, {frozenset({"sec2", "member", "nobody"}): 404, frozenset({"discipline", "leader"}): 403}),
+    ),
+    (
+        "meetings:plan_item_delete",
+        "post",
+        {"pk": "plan_item"},
+        {},
+        expect(302, {frozenset({"sec2", "member", "nobody"}): 404, frozenset({"discipline", "leader"}): 403}),
+    ),
+    # meetings: Excel (ledger and attendance exports, import of historical meetings)
+    ("meetings:meeting_export", "get", {}, {}, only(READ, 200, 403)),
+    (
+        "meetings:meeting_export",
+        "get",
+        {},
+        {"org": "b2"},
+        expect(200, {"sec1": 404, frozenset({"member", "nobody"}): 403}),  # another branch: 404
+    ),
+    ("meetings:attendance_export", "get", {}, {}, only(READ, 200, 403)),
+    ("meetings:meeting_import", "get", {}, {}, only({"admin", "committee", "sec1", "sec2"}, 200, 403)),
+    ("meetings:meeting_import_template", "get", {}, {}, only({"admin", "committee", "sec1", "sec2"}, 200, 403)),
+    ("meetings:meeting_import_confirm", "post", {}, {}, only({"admin", "committee", "sec1", "sec2"}, 302, 403)),
 ]
 
 
@@ -261,3 +362,14 @@ def test_django_admin_only_for_superusers(bureau, client):
     bureau.users.committee.save()
     client.force_login(bureau.users.committee)
     assert client.get("/django-admin/").status_code == 302
+
+
+def _plan_world(bureau) -> dict:
+    """The 年度组织生活计划 rows' objects: branch 1's plan for this year and one of its items."""
+    from django.utils import timezone
+
+    from meetings import plans
+
+    year = timezone.localdate().year
+    plan = plans.life_plan_generate(actor=None, organization=bureau.b1, year=year)
+    return {"plan": plan.pk, "plan_item": plan.items.first().pk, "next_year": str(year + 1)}

@@ -2,13 +2,14 @@
 
 Measures, as a committee administrator and through the Django test client (full middleware,
 view and template stack, no network): the people list (first page and the last page), search by
-pinyin initials and by a Chinese name fragment, and the organization list — p50/p95 in ms and the
-number of SQL queries per request. Then the export of every visible person (time and peak memory,
+pinyin initials and by a Chinese name fragment, the organization list, and organizational life
+(`--only meetings`: the meeting ledger, the committee heatmap and a branch's obligations page) —
+p50/p95 in ms and the number of SQL queries per request. Then the export of every visible person (time and peak memory,
 measured in a child process so the figure is the export's own) and the import throughput of
 10,000 generated rows (inside a transaction that is rolled back, so the database is unchanged).
 
 Works on whichever database DATABASE_URL names. Run `generate_scale_data` first for the figures
-in docs/BENCHMARKS.md. Side effects: the benchmark logs the account in (a session row and
+in docs/BENCHMARKS.md (and `generate_meeting_data` for the meeting pages). Side effects: the benchmark logs the account in (a session row and
 `last_login`), nothing else.
 """
 
@@ -35,7 +36,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role, User
 
-SECTIONS = ("list", "search", "orgs", "export", "import")
+SECTIONS = ("list", "search", "orgs", "meetings", "export", "import")
 
 
 @dataclass
@@ -114,7 +115,9 @@ def pick_user(username: str | None) -> User:
 
 
 class Command(BaseCommand):
-    help = "性能基准：人员列表、搜索、党组织列表的 p50/p95 与查询数，人员导出的时间与内存，导入吞吐量"
+    help = (
+        "性能基准：人员列表、搜索、党组织列表、会议台账与落实情况的 p50/p95 与查询数，人员导出的时间与内存，导入吞吐量"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--repeat", type=int, default=20, help="每个页面的测量次数（默认 20，另有 2 次预热）")
@@ -146,7 +149,7 @@ class Command(BaseCommand):
         if not opts["json"]:
             self.stdout.write(
                 f"数据库：{report['database']}；账号：{user.username}；"
-                f"可见人员 {report['people']} 人，党组织 {report['orgs']} 个；每项 {repeat} 次"
+                f"可见人员 {report['people']} 人，党组织 {report['orgs']} 个，会议 {report['meetings']} 次；每项 {repeat} 次"
             )
             load1 = report["load_average"][0]
             self.stdout.write(
@@ -182,6 +185,8 @@ class Command(BaseCommand):
             yield Measurement(f"搜索 姓名片段“{fragment}”", f"{people_url}?q={fragment}")
         if "orgs" in only:
             yield Measurement("党组织列表 第1页", reverse("orgs:organization_list"))
+        if "meetings" in only:
+            yield from _meeting_pages(user)
 
     def _client(self, user) -> Client:
         host = "testserver"
@@ -282,12 +287,60 @@ def _db_label() -> str:
 
 
 def _sizes(user) -> dict:
+    from meetings import selectors as meeting_selectors
     from orgs import selectors
 
     return {
         "people": selectors.people_visible(user).count(),
         "orgs": selectors.organizations_visible(user).count(),
+        "meetings": meeting_selectors.meetings_visible(user).count(),
     }
+
+
+def _meeting_pages(user):
+    """Organizational life (issue 3): the meeting ledger, the committee heatmap and a branch's
+    obligations page, on the organizations of the user's scope that hold the most meetings."""
+    from django.db.models import Count
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from meetings import selectors as meeting_selectors
+    from orgs import selectors
+
+    today = timezone.localdate()
+    ledger = reverse("meetings:meeting_list")
+    visible = selectors.organizations_visible(user)
+    committee = visible.filter(org_type="committee", parent__isnull=False).order_by("path").first()
+    branch = (
+        visible.filter(org_type="branch", has_committee=True, has_cells=True).order_by("path").first()
+        or visible.filter(org_type__in=["branch", "general_branch"]).order_by("path").first()
+    )
+    busiest = (
+        meeting_selectors.meetings_visible(user)
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("kind", flat=True)
+        .first()
+    )
+    yield Measurement("会议台账 第1页", ledger)
+    if committee is not None:
+        yield Measurement(
+            f"会议台账 按党组织+年度（{committee.name}，{today.year}）",
+            f"{ledger}?org={committee.pk}&period={today.year}",
+        )
+    if busiest:
+        yield Measurement(
+            f"会议台账 按类型+期间（{busiest}，{today.year - 1}）", f"{ledger}?kind={busiest}&period={today.year - 1}"
+        )
+    if branch is not None:
+        yield Measurement(f"会议台账 一个党支部（{branch.name}）", f"{ledger}?org={branch.pk}")
+    yield Measurement("会议台账 搜索主题“廉政”", f"{ledger}?q=廉政")
+    yield Measurement("落实情况 热力图（本年度，第1页）", reverse("meetings:compliance"))
+    if committee is not None:
+        yield Measurement("落实情况 热力图（一个机关党委）", f"{reverse('meetings:compliance')}?org={committee.pk}")
+    if branch is not None:
+        yield Measurement(f"支部组织生活（{branch.name}）", reverse("meetings:branch_view", args=[branch.pk]))
 
 
 def _name_fragment(user) -> str:
