@@ -85,9 +85,12 @@ class AuditEntry(models.Model):
 
             label = field_label(name) or name
             if model is not None:
-                # Not a model field (e.g. a summary key): keep the registered label.
+                # Not a concrete field (a summary key, or a reverse relation such as a meeting's
+                # "attendance"): keep the registered label.
                 with contextlib.suppress(FieldDoesNotExist):
-                    label = str(model._meta.get_field(name).verbose_name)
+                    field = model._meta.get_field(name)
+                    if getattr(field, "concrete", False):
+                        label = str(field.verbose_name)
             rows.append((label, pair[0], pair[1]))
         return rows
 
