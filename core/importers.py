@@ -360,9 +360,7 @@ class Importer:
             cell.font = required_font if spec.required else Font(bold=True)
             cell.fill = fill
             cell.alignment = Alignment(vertical="center")
-            tip = "（必填）" if spec.required else ""
-            text = "；".join(t for t in (spec.help, f"可选值：{spec.allowed}" if spec.allowed else "") if t)
-            cell.comment = Comment(f"{spec.header}{tip}\n{text}".strip(), "机关党建工作平台", width=260, height=120)
+            cell.comment = self._header_comment(spec)
             dim = ws.column_dimensions[letter]
             dim.width = spec.width
             if spec.kind == "date":
@@ -371,42 +369,62 @@ class Importer:
                 dim.number_format = "@"
             if spec.kind in ("choice", "bool"):
                 options = [label for _, label in spec.choices] if spec.kind == "choice" else ["是", "否"]
-                dv = DataValidation(
-                    type="list",
-                    formula1='"' + ",".join(options) + '"',
-                    allow_blank=True,
-                    showErrorMessage=True,
-                    errorTitle="输入有误",
-                    error=f"请从下拉列表中选择：{'、'.join(options)}",
-                )
-                dv.add(f"{letter}2:{letter}{self.max_rows + 1}")
-                ws.add_data_validation(dv)
+                self._add_dropdown(ws, letter, options)
         ws.freeze_panes = "A2"
 
+        info = self._instructions_sheet(wb)
+        info.append([])
+        self._append_field_table(info, self.fields, fill)
+        self._add_reference_sheets(wb, fill)
+        wb.active = 0
+        wb.save(target)
+
+    @staticmethod
+    def _header_comment(spec: ImportField) -> Comment:
+        """The note on a data sheet's header cell: required or not, the help and the allowed values."""
+        tip = "（必填）" if spec.required else ""
+        text = "；".join(t for t in (spec.help, f"可选值：{spec.allowed}" if spec.allowed else "") if t)
+        return Comment(f"{spec.header}{tip}\n{text}".strip(), "机关党建工作平台", width=260, height=120)
+
+    def _add_dropdown(self, ws, letter: str, options: Sequence[str]) -> None:
+        """A drop-down list of `options` on column `letter` for every data row of the template."""
+        dv = DataValidation(
+            type="list",
+            formula1='"' + ",".join(options) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="输入有误",
+            error=f"请从下拉列表中选择：{'、'.join(options)}",
+        )
+        dv.add(f"{letter}2:{letter}{self.max_rows + 1}")
+        ws.add_data_validation(dv)
+
+    def _instructions_sheet(self, wb):
+        """The 填写说明 sheet with its title and the general notes (field tables are appended after)."""
         info = wb.create_sheet(INSTRUCTIONS_TITLE)
-        info.column_dimensions["A"].width = 16
-        info.column_dimensions["B"].width = 10
-        info.column_dimensions["C"].width = 60
-        info.column_dimensions["D"].width = 36
-        info.column_dimensions["E"].width = 24
+        for letter, width in zip("ABCDE", (16, 10, 60, 36, 24), strict=True):
+            info.column_dimensions[letter].width = width
         info.append([f"{self.label}导入模板填写说明"])
         info["A1"].font = Font(bold=True, size=14)
         for line in self.general_notes():
             info.append([line])
-        info.append([])
-        header_row = info.max_row + 1
+        return info
+
+    @staticmethod
+    def _append_field_table(info, specs: Sequence[ImportField], fill) -> None:
+        """Append a header row and one row per column spec (name, required, help, allowed, example)."""
         info.append(["列名", "是否必填", "填写要求", "可选值", "示例"])
-        for cell in info[header_row]:
+        for cell in info[info.max_row]:
             cell.font = Font(bold=True)
             cell.fill = fill
-        grey = Font(italic=True, color="808080")
-        for spec in self.fields:
+        for spec in specs:
             info.append(
                 [spec.header, "必填" if spec.required else "", spec.help, spec.allowed, neutralise(spec.example)]
             )
-            info.cell(row=info.max_row, column=5).font = grey
             info.cell(row=info.max_row, column=3).alignment = Alignment(wrap_text=True, vertical="top")
+            info.cell(row=info.max_row, column=5).font = Font(italic=True, color="808080")
 
+    def _add_reference_sheets(self, wb, fill) -> None:
         for title, headers, rows in self.reference_sheets():
             ref = wb.create_sheet(title[:31])
             ref.append(headers)
@@ -418,8 +436,6 @@ class Importer:
             for row in rows:
                 ref.append([neutralise(v) for v in row])
             ref.freeze_panes = "A2"
-        wb.active = 0
-        wb.save(target)
 
     def general_notes(self) -> list[str]:
         return [

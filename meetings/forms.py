@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Count
 
 from core.forms import BootstrapFormMixin, VersionFormMixin
 from meetings.models import LEADERSHIP_KINDS, AttendanceStatus, Meeting, MeetingKind, TopicSubtype
@@ -25,26 +24,6 @@ def kind_choices() -> list:
     branch = [(k.value, k.label) for k in MeetingKind if k not in LEADERSHIP_KINDS]
     leadership = [(k.value, k.label) for k in MeetingKind if k in LEADERSHIP_KINDS]
     return [("", "请选择会议类型"), (BRANCH_KIND_LABEL, branch), (LEADERSHIP_KIND_LABEL, leadership)]
-
-
-def organization_options(qs, selected: Organization | None = None, limit: int = 300) -> list[Organization]:
-    """Organizations offered in the form's drop-down: as many top levels of `qs` as fit in
-    `limit` options (a city-wide tree has thousands), plus the selected one, indented by depth."""
-    per_depth = dict(qs.order_by().values_list("depth").annotate(n=Count("id")).values_list("depth", "n"))
-    max_depth, total = None, 0
-    for depth in sorted(per_depth):
-        if total + per_depth[depth] > limit and max_depth is not None:
-            break
-        total += per_depth[depth]
-        max_depth = depth
-    options = list(qs.filter(depth__lte=max_depth).only("id", "name", "depth", "path")) if max_depth is not None else []
-    if selected is not None and all(o.pk != selected.pk for o in options):
-        options.append(selected)
-    options.sort(key=lambda o: o.path)
-    top = min((o.depth for o in options), default=0)
-    for o in options:
-        o.option_label = "\u3000" * (o.depth - top) + o.name
-    return options
 
 
 class MeetingForm(BootstrapFormMixin, VersionFormMixin, forms.ModelForm):

@@ -27,16 +27,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from core import audit
 from core.audit import mask_id_number
-from core.exporters import neutralise, unneutralise
+from core.exporters import unneutralise
 from core.importers import (
-    INSTRUCTIONS_TITLE,
     FieldError,
     Importer,
     ImportField,
@@ -52,6 +49,7 @@ from core.importers import (
 from core.scope import Scope, policy_for
 from meetings import services
 from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, TopicSubtype
+from orgs.importers import OrganizationColumnsMixin
 from orgs.models import Organization, Person
 from orgs.validators import normalize_id_number
 
@@ -183,7 +181,7 @@ def _chunks(values: Iterable[Any], size: int = BATCH):
         yield values[start : start + size]
 
 
-class MeetingImporter(Importer):
+class MeetingImporter(OrganizationColumnsMixin, Importer):
     code = "meetings.meetings"
     label = "会议"
     audit_action = "meetings.meeting.imported"
@@ -243,39 +241,13 @@ class MeetingImporter(Importer):
         self._data_sheet(first, self.fields, fill)
         self._data_sheet(wb.create_sheet(ATTENDANCE_SHEET), self.attendance_fields, fill)
 
-        info = wb.create_sheet(INSTRUCTIONS_TITLE)
-        for letter, width in zip("ABCDE", (16, 10, 60, 36, 24), strict=True):
-            info.column_dimensions[letter].width = width
-        info.append([f"{self.label}导入模板填写说明"])
-        info["A1"].font = Font(bold=True, size=14)
-        for line in self.general_notes():
-            info.append([line])
+        info = self._instructions_sheet(wb)
         for title, specs in ((MEETING_SHEET, self.fields), (ATTENDANCE_SHEET, self.attendance_fields)):
             info.append([])
             info.append([f"“{title}”工作表"])
             info.cell(row=info.max_row, column=1).font = Font(bold=True)
-            info.append(["列名", "是否必填", "填写要求", "可选值", "示例"])
-            for cell in info[info.max_row]:
-                cell.font = Font(bold=True)
-                cell.fill = fill
-            for spec in specs:
-                info.append(
-                    [spec.header, "必填" if spec.required else "", spec.help, spec.allowed, neutralise(spec.example)]
-                )
-                info.cell(row=info.max_row, column=3).alignment = Alignment(wrap_text=True, vertical="top")
-                info.cell(row=info.max_row, column=5).font = Font(italic=True, color="808080")
-
-        for title, headers, rows in self.reference_sheets():
-            ref = wb.create_sheet(title[:31])
-            ref.append(headers)
-            for cell in ref[1]:
-                cell.font = Font(bold=True)
-                cell.fill = fill
-            for i in range(1, len(headers) + 1):
-                ref.column_dimensions[get_column_letter(i)].width = 24
-            for row in rows:
-                ref.append([neutralise(v) for v in row])
-            ref.freeze_panes = "A2"
+            self._append_field_table(info, specs, fill)
+        self._add_reference_sheets(wb, fill)
         wb.active = 0
         wb.save(target)
 
@@ -285,23 +257,11 @@ class MeetingImporter(Importer):
             cell = ws.cell(row=1, column=index, value=spec.header)
             cell.font = Font(bold=True, color="C8161D") if spec.required else Font(bold=True)
             cell.fill = fill
-            text = "；".join(t for t in (spec.help, f"可选值：{spec.allowed}" if spec.allowed else "") if t)
-            tip = "（必填）" if spec.required else ""
-            cell.comment = Comment(f"{spec.header}{tip}\n{text}".strip(), "机关党建工作平台", width=260, height=120)
+            cell.comment = self._header_comment(spec)
             ws.column_dimensions[letter].width = spec.width
             ws.column_dimensions[letter].number_format = "yyyy-mm-dd" if spec.kind == "date" else "@"
             if spec.kind == "choice":
-                options = [label for _, label in spec.choices]
-                dv = DataValidation(
-                    type="list",
-                    formula1='"' + ",".join(options) + '"',
-                    allow_blank=True,
-                    showErrorMessage=True,
-                    errorTitle="输入有误",
-                    error=f"请从下拉列表中选择：{'、'.join(options)}",
-                )
-                dv.add(f"{letter}2:{letter}{self.max_rows + 1}")
-                ws.add_data_validation(dv)
+                self._add_dropdown(ws, letter, [label for _, label in spec.choices])
         ws.freeze_panes = "A2"
 
     # ------------------------------------------------------------------ reading
@@ -409,13 +369,7 @@ class MeetingImporter(Importer):
             self.attendance_by_number[values["number"]].append((row, values))
 
     def prepare(self, rows, *, lock):
-        self.orgs_by_code: dict[str, Organization] = {}
-        self.orgs_by_name: dict[str, list[Organization]] = defaultdict(list)
-        for org in Organization.objects.all():
-            self.orgs_by_code[org.code] = org
-            self.orgs_by_name[org.name].append(org)
-            if org.short_name and org.short_name != org.name:
-                self.orgs_by_name[org.short_name].append(org)
+        self.load_organizations()
         self.subtypes: dict[str, TopicSubtype] = {}
         for s in TopicSubtype.objects.all():
             for name in (s.name, s.report_name, s.code):
@@ -457,29 +411,6 @@ class MeetingImporter(Importer):
                 self.existing_attendance[a[0]].add(a[1:])
         self.seen_numbers: dict[str, int] = {}
         self.seen_keys: dict[tuple, int] = {}
-
-    def _organization(self, v, errors) -> Organization | None:
-        code, name = v["organization_code"], v["organization"]
-        if not code and not name:
-            errors.append(("党组织", "必填项，请填写党组织名称或党组织编码"))
-            return None
-        if code:
-            org = self.orgs_by_code.get(code)
-            if org is None:
-                errors.append(("党组织编码", f"党组织编码“{code}”不存在，请核对（见模板中的“可导入的党组织”工作表）"))
-                return None
-            if name and name not in (org.name, org.short_name):
-                errors.append(("党组织", f"党组织编码“{code}”对应的是“{org.name}”，与填写的“{name}”不一致"))
-                return None
-            return org
-        found = self.orgs_by_name.get(name, [])
-        if not found:
-            errors.append(("党组织", f"党组织“{name}”不存在，请核对名称或填写党组织编码"))
-            return None
-        if len(found) > 1:
-            errors.append(("党组织", f"有 {len(found)} 个党组织都叫“{name}”，请填写党组织编码以区分"))
-            return None
-        return found[0]
 
     def _named_person(self, name: str, org: Organization, header: str, errors) -> Person | None:
         """主持人/授课人 by name: in the organization's subtree first, else anywhere (a 党组成员 may

@@ -25,7 +25,7 @@ from core.rules import rule
 from core.scope import READ_ROLES, Scope, policy_for
 from core.viewutils import ServiceCall, paginate, require_roles
 from meetings import selectors, services
-from meetings.forms import AttendanceTable, MeetingForm, kind_choices, organization_options
+from meetings.forms import AttendanceTable, MeetingForm, kind_choices
 from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, TopicSubtype
 from orgs import selectors as org_selectors
 from orgs.models import Organization, OrgType, Person
@@ -211,7 +211,7 @@ def _build_form(request, *, writable, org, data=None, initial=None, meeting=None
         instance=meeting,
         initial=initial,
         organization_queryset=writable,
-        organization_options=organization_options(writable, org),
+        organization_options=org_selectors.organization_options(writable, org, limit=300),
         people_queryset=_people_of(org, keep),
         lecturer_queryset=_members_of(org, keep),
     )

@@ -1,9 +1,9 @@
 """Excel export of the meeting and attendance ledgers, and import of historical meetings with
 their attendance (template → upload and check → preview → confirm), as for people in orgs.
 
-The upload is kept between the preview and the confirmation exactly as orgs.views_excel does
-(a private temporary file under a random token stored in the session); confirming checks the
-whole file again inside the writing transaction.
+The upload is kept between the preview and the confirmation by core.excel_views, as for the
+orgs imports (a private temporary file under a random token stored in the session); confirming
+checks the whole file again inside the writing transaction.
 """
 
 from __future__ import annotations
@@ -13,9 +13,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_POST
 
+from core.excel_views import (
+    EXPIRED_UPLOAD,
+    ImportKind,
+    ImportUploadForm,
+    discard_upload,
+    import_context,
+    stash_upload,
+    stashed_upload,
+)
 from core.exporters import exporter_for
 from core.scope import READ_ROLES, WRITE_ROLES, Scope
 from core.viewutils import require_roles
@@ -24,16 +32,6 @@ from meetings import (
     selectors,
 )
 from meetings.importers import MeetingImporter
-from orgs.views_excel import (
-    ERRORS_SHOWN,
-    PREVIEW_ROWS,
-    ImportKind,
-    ImportUploadForm,
-    _discard,
-    _session_key,
-    _stash,
-    _stash_path,
-)
 
 
 def _can_import(user) -> bool:
@@ -85,19 +83,11 @@ def _render(request, *, form, result=None, token="", status=200):
         {
             "page_title": MEETINGS.title,
             "breadcrumbs": [("组织生活", None), crumb, (MEETINGS.title, None)],
-            "importer": importer,
             "sheets": [("会议", importer.fields), ("出勤", importer.attendance_fields)],
-            "notes": importer.general_notes(),
             "template_url": reverse("meetings:meeting_import_template"),
             "confirm_url": reverse("meetings:meeting_import_confirm"),
             "list_url": reverse(MEETINGS.list_url),
-            "form": form,
-            "result": result,
-            "preview": result.changed_plans()[:PREVIEW_ROWS] if result is not None and result.ok else [],
-            "preview_limit": PREVIEW_ROWS,
-            "errors": result.errors[:ERRORS_SHOWN] if result is not None else [],
-            "errors_limit": ERRORS_SHOWN,
-            "token": token,
+            **import_context(importer, form=form, result=result, token=token),
         },
         status=status,
     )
@@ -112,7 +102,7 @@ def meeting_import(request):
         upload = form.cleaned_data["file"]
         result = MeetingImporter(request.user, filename=upload.name).preview(upload)
         if result.has_changes:
-            token = _stash(request, MEETINGS, upload)
+            token = stash_upload(request, MEETINGS, upload)
     return _render(request, form=form, result=result, token=token)
 
 
@@ -126,16 +116,15 @@ def meeting_import_template(request):
 @require_POST
 def meeting_import_confirm(request):
     _require(request.user)
-    info = request.session.get(_session_key(MEETINGS)) or {}
-    token = request.POST.get("token", "")
-    path = _stash_path(info.get("token", ""))
-    if not token or path is None or not constant_time_compare(info.get("token", ""), token) or not path.exists():
-        messages.error(request, "待导入的文件已失效（可能已经导入过，或超过了有效期），请重新上传。")
+    stashed = stashed_upload(request, MEETINGS)
+    if stashed is None:
+        messages.error(request, EXPIRED_UPLOAD)
         return redirect("meetings:meeting_import")
-    importer = MeetingImporter(request.user, filename=info.get("name", ""))
+    path, name = stashed
+    importer = MeetingImporter(request.user, filename=name)
     with open(path, "rb") as fh:
         result = importer.run(fh)
-    _discard(request, MEETINGS)
+    discard_upload(request, MEETINGS)
     if result.ok:
         if result.committed:
             text = f"已导入 {result.created} 次会议"

@@ -242,16 +242,71 @@ def _errors_from(exc: ValidationError, headers: dict[str, str]) -> list[tuple[st
     return [("", message) for message in exc.messages]
 
 
+class OrganizationColumnsMixin:
+    """Resolves an import row's 党组织 (name or short name) and 党组织编码 columns to an Organization.
+
+    Used by the person import here and by the meeting import. `org_header` is the label of the name
+    column in error messages. With `short_names_rank_equal` a short name counts as much as a full
+    name (an org named X and another abbreviated X are ambiguous); without it, short names are tried
+    only when no full name matches.
+    """
+
+    org_header = "党组织"
+    org_code_header = "党组织编码"
+    short_names_rank_equal = True
+
+    def load_organizations(self) -> None:
+        self.orgs_by_code: dict[str, Organization] = {}
+        self.orgs_by_name: dict[str, list[Organization]] = defaultdict(list)
+        for org in Organization.objects.all():
+            self.orgs_by_code[org.code] = org
+            self.orgs_by_name[org.name].append(org)
+            if self.short_names_rank_equal and org.short_name and org.short_name != org.name:
+                self.orgs_by_name[org.short_name].append(org)
+
+    def _orgs_named(self, name: str) -> list[Organization]:
+        found = self.orgs_by_name.get(name, [])
+        if not found and not self.short_names_rank_equal:
+            found = [o for o in self.orgs_by_code.values() if o.short_name == name]
+        return found
+
+    def _organization(self, v, errors) -> Organization | None:
+        code, name = v["organization_code"], v["organization"]
+        header, code_header = self.org_header, self.org_code_header
+        if not code and not name:
+            errors.append((header, f"必填项，请填写{header}名称或党组织编码"))
+            return None
+        if code:
+            org = self.orgs_by_code.get(code)
+            if org is None:
+                errors.append((code_header, f"党组织编码“{code}”不存在，请核对（见模板中的“可导入的党组织”工作表）"))
+                return None
+            if name and name not in (org.name, org.short_name):
+                errors.append((header, f"党组织编码“{code}”对应的是“{org.name}”，与填写的“{name}”不一致"))
+                return None
+            return org
+        found = self._orgs_named(name)
+        if not found:
+            errors.append((header, f"党组织“{name}”不存在，请核对名称或填写党组织编码"))
+            return None
+        if len(found) > 1:
+            errors.append((header, f"有 {len(found)} 个党组织都叫“{name}”，请填写党组织编码以区分"))
+            return None
+        return found[0]
+
+
 # ---------------------------------------------------------------------- people
 
 
-class PersonImporter(Importer):
+class PersonImporter(OrganizationColumnsMixin, Importer):
     code = "orgs.people"
     label = "人员"
     audit_action = "orgs.person.imported"
     sheet_title = "人员"
     noun = "人"
     fields = PERSON_IMPORT_FIELDS
+    org_header = "所属党组织"
+    short_names_rank_equal = False
     notes = (
         "4. 已登记的人员按身份证号识别；未填身份证号的，按“姓名 + 所属党组织”识别。识别到的人员按表中内容更新，其余新增；"
         "内容完全相同的行不做任何修改（因此导出的台账可以直接修改后导入）。",
@@ -282,11 +337,7 @@ class PersonImporter(Importer):
     # ------------------------------------------------------------------ checking
 
     def prepare(self, rows, *, lock):
-        self.orgs_by_code: dict[str, Organization] = {}
-        self.orgs_by_name: dict[str, list[Organization]] = defaultdict(list)
-        for org in Organization.objects.all():
-            self.orgs_by_code[org.code] = org
-            self.orgs_by_name[org.name].append(org)
+        self.load_organizations()
         self.units = {u.name: u for u in Unit.objects.all()}
         self.dept_by_unit: dict[tuple[int, str], Department] = {}
         self.depts_by_name: dict[str, list[Department]] = defaultdict(list)
@@ -317,29 +368,6 @@ class PersonImporter(Importer):
         self.seen_ids: dict[str, int] = {}
         self.seen_keys: dict[tuple[str, int], int] = {}
         self.seen_targets: dict[int, int] = {}
-
-    def _organization(self, v, errors) -> Organization | None:
-        code, name = v["organization_code"], v["organization"]
-        if not code and not name:
-            errors.append(("所属党组织", "必填项，请填写所属党组织名称或党组织编码"))
-            return None
-        if code:
-            org = self.orgs_by_code.get(code)
-            if org is None:
-                errors.append(("党组织编码", f"党组织编码“{code}”不存在，请核对（见模板中的“可导入的党组织”工作表）"))
-                return None
-            if name and name not in (org.name, org.short_name):
-                errors.append(("所属党组织", f"党组织编码“{code}”对应的是“{org.name}”，与填写的“{name}”不一致"))
-                return None
-            return org
-        found = self.orgs_by_name.get(name) or [o for o in self.orgs_by_code.values() if o.short_name == name]
-        if not found:
-            errors.append(("所属党组织", f"党组织“{name}”不存在，请核对名称或填写党组织编码"))
-            return None
-        if len(found) > 1:
-            errors.append(("所属党组织", f"有 {len(found)} 个党组织都叫“{name}”，请填写党组织编码以区分"))
-            return None
-        return found[0]
 
     def _unit_department(self, v, errors) -> tuple[Unit | None, Department | None]:
         unit = dept = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from core.rules import RuleSet, rule
@@ -190,13 +190,11 @@ def people_from_params(user, params) -> tuple[QuerySet[Person], Organization | N
     return qs, org
 
 
-def filter_organizations(user, selected: Organization | None = None, limit: int = 200) -> list[Organization]:
-    """Organizations offered in a filter drop-down: the top levels of the user's scope, as many
-    levels as fit in `limit` options (a city-wide tree has thousands), plus the selected one."""
-    from django.db.models import Count
-
-    qs = organizations_visible(user)
-    per_depth = dict(qs.values_list("depth").annotate(n=Count("id")).values_list("depth", "n"))
+def organization_options(qs, selected: Organization | None = None, limit: int = 200) -> list[Organization]:
+    """Organizations of `qs` offered in a drop-down: as many top levels as fit in `limit` options
+    (a city-wide tree has thousands), plus the selected one, sorted by tree path, each with an
+    `option_label` indented by depth."""
+    per_depth = dict(qs.order_by().values_list("depth").annotate(n=Count("id")).values_list("depth", "n"))
     max_depth, total = None, 0
     for depth in sorted(per_depth):
         if total + per_depth[depth] > limit and max_depth is not None:
@@ -211,6 +209,11 @@ def filter_organizations(user, selected: Organization | None = None, limit: int 
     for o in options:
         o.option_label = "\u3000" * (o.depth - top) + o.name
     return options
+
+
+def filter_organizations(user, selected: Organization | None = None, limit: int = 200) -> list[Organization]:
+    """Organizations offered in a filter drop-down: the top levels of the user's scope."""
+    return organization_options(organizations_visible(user), selected, limit)
 
 
 def organizations_from_params(user, params) -> QuerySet[Organization]:
