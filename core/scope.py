@@ -228,7 +228,3 @@ def policy_for(model_or_obj) -> Policy:
         return _POLICIES[model]
     except KeyError:
         raise LookupError(f"No policy registered for {model.__name__}: deny by default") from None
-
-
-def registered_policies() -> dict[type[models.Model], Policy]:
-    return dict(_POLICIES)

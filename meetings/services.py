@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -177,7 +176,8 @@ def meeting_update(
         locked.full_clean(exclude=["org_path"])
         locked.version += 1
         changes["version"] = [locked.version - 1, locked.version]
-        locked.save()
+        derived = ["org_path", "expected_count", "present_count", "leave_count", "absent_count", "quorum_met"]
+        locked.save(update_fields=[*data.keys(), *derived, "version"])
         if attendance is not None:
             _apply_attendance(locked, rows)
         audit.record(
@@ -202,7 +202,3 @@ def meeting_delete(*, actor, meeting: Meeting) -> Meeting:
 
 def meeting_restore(*, actor, meeting: Meeting) -> Meeting:
     return restore(actor=actor, instance=meeting)
-
-
-def held_between(start: datetime.date, end: datetime.date):
-    return Meeting.objects.filter(held_on__gte=start, held_on__lte=end)

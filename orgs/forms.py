@@ -2,27 +2,14 @@ from django import forms
 
 from core.forms import BootstrapFormMixin, VersionFormMixin
 from orgs.models import Department, Organization, Person, PostType, Unit
+from orgs.services import ORG_FIELDS
 from orgs.validators import validate_id_number
 
 
 class OrganizationForm(BootstrapFormMixin, VersionFormMixin, forms.ModelForm):
     class Meta:
         model = Organization
-        fields = [
-            "name",
-            "short_name",
-            "code",
-            "org_type",
-            "is_industry",
-            "parent",
-            "sort_order",
-            "established_on",
-            "term_start",
-            "term_end",
-            "has_committee",
-            "has_cells",
-            "fixed_theme_day",
-        ]
+        fields = ORG_FIELDS  # the fields the services diff and audit
         widgets = {
             "established_on": forms.DateInput(),
             "term_start": forms.DateInput(),

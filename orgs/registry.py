@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.db.models import Count
 from django.urls import reverse
 
 from accounts.models import Role
@@ -112,23 +111,6 @@ def branches_count(period, organization, user=None):
     n = qs.count()
     url = reverse("orgs:organization_list") + "?" + urlencode({"under": organization.pk, "org_type": "branch"})
     return StatValue(n, url, "个")
-
-
-def members_by_organization(period, organization, user=None) -> list[tuple[Organization, int, str]]:
-    """党员 per direct child organization (subtree totals), for the report's tables."""
-    children = list(Organization.objects.filter(parent=organization).order_by("sort_order", "path"))
-    rows = (
-        _people_in(period, organization, user)
-        .filter(party_status__in=[PartyStatus.FULL, PartyStatus.PROBATIONARY])
-        .values("org_path")
-        .annotate(n=Count("id"))
-    )
-    counts = {r["org_path"]: r["n"] for r in rows}
-    result = []
-    for child in children:
-        n = sum(v for p, v in counts.items() if p.startswith(child.path))
-        result.append((child, n, _people_url(child, party_status="member", until=period.end.isoformat())))
-    return result
 
 
 @register_due_provider

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from collections import Counter
 
 from django.db.models import Count, Q, QuerySet
@@ -81,7 +82,7 @@ def full_member_counts(orgs: list[Organization]) -> dict[int, int]:
     if not orgs:
         return {}
     wanted = {o.path: 0 for o in orgs}
-    for path, n in _count_by_path().items():
+    for path, n in _count_by_path(_common_prefix([o.path for o in orgs])).items():
         # Add each organization's count to every shown ancestor (paths are "000001.000007.").
         end = path.find(".")
         while end != -1:
@@ -92,10 +93,20 @@ def full_member_counts(orgs: list[Organization]) -> dict[int, int]:
     return {o.pk: wanted[o.path] for o in orgs}
 
 
-def _count_by_path() -> Counter:
+def _common_prefix(paths: list[str]) -> str:
+    """The deepest path that every path starts with ("" when they share no root)."""
+    prefix = os.path.commonprefix(paths)
+    return prefix[: prefix.rfind(".") + 1]
+
+
+def _count_by_path(prefix: str = "") -> Counter:
     from django.db.models import Count
 
-    rows = Person.objects.filter(party_status=PartyStatus.FULL).values("org_path").annotate(n=Count("id"))
+    rows = (
+        Person.objects.filter(party_status=PartyStatus.FULL, org_path__startswith=prefix)
+        .values("org_path")
+        .annotate(n=Count("id"))
+    )
     return Counter({r["org_path"]: r["n"] for r in rows})
 
 
