@@ -46,6 +46,11 @@ INSTALLED_APPS = [
     "accounts",
     "orgs",
     "meetings",
+    "supervision",
+    "duties",
+    "points",
+    "assessment",
+    "reports",
 ]
 
 MIDDLEWARE = [

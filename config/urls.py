@@ -11,5 +11,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("orgs/", include("orgs.urls")),
     path("meetings/", include("meetings.urls")),
+    path("supervision/", include("supervision.urls")),
+    path("duties/", include("duties.urls")),
+    path("points/", include("points.urls")),
+    path("assessment/", include("assessment.urls")),
+    path("reports/", include("reports.urls")),
     path("django-admin/", admin.site.urls),
 ]

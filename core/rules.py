@@ -329,10 +329,31 @@ def rule(code: str, year: int | None = None, default: Any = None) -> Any:
     return row
 
 
+def all_default_rules() -> list[tuple[str, str, str, Any, str, str, str]]:
+    """core's defaults plus each installed app's `<app>.rule_defaults.DEFAULT_RULES`.
+
+    An app that adds rules lists them in its own `rule_defaults` module and adds a data migration
+    that calls `seed_rules` (idempotent), so no two apps edit the same list or migration."""
+    import importlib
+
+    from django.apps import apps
+
+    rows = list(DEFAULT_RULES)
+    for config in apps.get_app_configs():
+        try:
+            module = importlib.import_module(f"{config.name}.rule_defaults")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.rule_defaults":
+                raise
+            continue
+        rows.extend(module.DEFAULT_RULES)
+    return rows
+
+
 def seed_rules(rule_model) -> int:
     """Insert default rules that are missing. Never overwrites an administrator's edit."""
     created = 0
-    for code, name, category, value, unit, description, source in DEFAULT_RULES:
+    for code, name, category, value, unit, description, source in all_default_rules():
         _, was_created = rule_model.objects.get_or_create(
             code=code,
             year_from=BASE_YEAR,
@@ -362,13 +383,21 @@ def _register_actions() -> None:
 
 _register_actions()
 
-_DEFAULTS_BY_CODE = {row[0]: row for row in DEFAULT_RULES}
+_DEFAULTS_CACHE: dict[str, tuple] = {}
+
+
+def _defaults_by_code() -> dict[str, tuple]:
+    if not _DEFAULTS_CACHE:
+        _DEFAULTS_CACHE.update({row[0]: row for row in all_default_rules()})
+    return _DEFAULTS_CACHE
+
+
 _TYPE_LABELS = {int: "整数", float: "数值", dict: "键值表（JSON 对象）", list: "列表（JSON 数组）"}
 
 
 def default_value(code: str) -> Any:
     """The RULES.md default for `code` (KeyError if the code is unknown)."""
-    return _DEFAULTS_BY_CODE[code][3]
+    return _defaults_by_code()[code][3]
 
 
 def value_kind(value: Any) -> type:
@@ -387,7 +416,7 @@ def value_kind(value: Any) -> type:
 def expected_kind(code: str) -> type:
     from core.models import Rule
 
-    if code in _DEFAULTS_BY_CODE:
+    if code in _defaults_by_code():
         return value_kind(default_value(code))
     row = Rule.objects.filter(code=code).order_by("year_from").first()
     if row is None:
@@ -432,7 +461,7 @@ def _ordered(value: Any, code: str = "") -> Any:
     """A dict in the key order of the rule's default (PostgreSQL's jsonb does not keep key order)."""
     if not isinstance(value, dict):
         return value
-    default = _DEFAULTS_BY_CODE.get(code, (None,) * 4)[3] if code else None
+    default = _defaults_by_code().get(code, (None,) * 4)[3] if code else None
     order = list(default) if isinstance(default, dict) else []
     keys = [k for k in order if k in value] + sorted(k for k in value if k not in order)
     return {k: value[k] for k in keys}

@@ -592,6 +592,7 @@ def build(
     people: dict[str, Person],
     today: datetime.date,
     log: Callable[[str], None] = lambda _m: None,
+    **_context,
 ) -> int:
     """Create the demo's meetings; returns how many. Runs inside build_demo's transaction."""
     builder = DemoMeetings(orgs, people, today, log)

@@ -287,6 +287,6 @@ def compliance_paragraph(period, organization, user=None) -> ReportParagraph:
     return ReportParagraph(text=text, figures=figures)
 
 
-@register_report_section("meetings.topic_meetings", "筑牢党建责任，夯实组织建设", order=20, area=AREA)
+@register_report_section("meetings.topic_meetings", "专题会议与组织生活", order=20, area=AREA, chapter="organization")
 def topic_meetings_section(period, organization, user=None) -> list[ReportParagraph]:
     return [topic_paragraph(period, organization, user), compliance_paragraph(period, organization, user)]

@@ -706,11 +706,28 @@ def build_demo(*, today: datetime.date | None = None, log: Callable[[str], None]
             post=PostType.AFFAIRS_OFFICER,
             start_on=left_on + datetime.timedelta(days=1),
         )
-        from meetings.demo import build as build_meetings  # organizational life (issue 3)
-
-        build_meetings(orgs=orgs, people=people, today=today, log=log)
+        _build_areas(orgs=orgs, people=people, users=users, departments=depts, today=today, log=log)
     log("演示数据加载完成")
     return {"orgs": orgs, "units": units, "departments": depts, "people": people, "users": users, "all": all_people}
+
+
+# Each area's demo data, in this order (later areas read earlier ones: points derive from
+# meetings, star ratings read rectification and points). Each module has
+# `build(*, orgs, people, users, departments, today, log)`; an area not yet built is skipped.
+DEMO_AREAS = ("meetings", "supervision", "duties", "points", "assessment", "reports")
+
+
+def _build_areas(**context) -> None:
+    import importlib
+
+    for area in DEMO_AREAS:
+        try:
+            module = importlib.import_module(f"{area}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{area}.demo":
+                raise
+            continue
+        module.build(**context)
 
 
 def account_rows() -> list[tuple[str, str, str, str]]:

@@ -17,25 +17,27 @@ from core import attachments as attachment_services
 from core.models import Notification
 from meetings import services as meeting_services
 from orgs import services as org_services
+from tests.matrix import ADMINS, AUTH, READ, ROLES, expect, only  # noqa: F401
 
-ROLES = ["admin", "committee", "sec1", "sec2", "discipline", "leader", "member", "nobody", "anon"]
-READ = {"admin", "committee", "sec1", "sec2", "discipline", "leader"}
-ADMINS = {"admin", "committee"}
-AUTH = set(ROLES) - {"anon"}
-
-
-def expect(default: int, groups: dict[frozenset | str, int] | None = None, anon: int = 302) -> dict[str, int]:
-    """Expected status per role: `default`, overridden per role or group; anonymous → login redirect."""
-    result = {role: default for role in ROLES}
-    for key, code in (groups or {}).items():
-        for role in [key] if isinstance(key, str) else key:
-            result[role] = code
-    result["anon"] = anon
-    return result
+# Each area keeps its rows in `<app>/tests/matrix.py`: `MATRIX` (rows as below) and
+# `world(bureau) -> dict` (the objects its rows point at, merged into the world fixture).
+AREAS = ("supervision", "duties", "points", "assessment", "reports")
 
 
-def only(roles: set[str], ok: int, other: int) -> dict[str, int]:
-    return expect(other, {frozenset(roles): ok})
+def _area_modules():
+    import importlib
+
+    modules = []
+    for area in AREAS:
+        try:
+            modules.append(importlib.import_module(f"{area}.tests.matrix"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{area}.tests.matrix":
+                raise
+    return modules
+
+
+AREA_MODULES = _area_modules()
 
 
 @pytest.fixture
@@ -95,6 +97,7 @@ def world(bureau, tmp_path, settings):
         "grant": grant.pk,
         "admin_user": bureau.users.admin.pk,
         **_plan_world(bureau),
+        **{k: v for module in AREA_MODULES for k, v in module.world(bureau).items()},
     }
 
 
@@ -310,6 +313,8 @@ MATRIX: list[tuple[str, str, dict, dict, dict[str, int]]] = [
     ("meetings:meeting_import_template", "get", {}, {}, only({"admin", "committee", "sec1", "sec2"}, 200, 403)),
     ("meetings:meeting_import_confirm", "post", {}, {}, only({"admin", "committee", "sec1", "sec2"}, 302, 403)),
 ]
+for _module in AREA_MODULES:
+    MATRIX += _module.MATRIX
 
 
 def _resolve(kwargs: dict, world: dict) -> dict:

@@ -4,14 +4,14 @@ from django.urls import reverse
 
 from core.audit import entries_for
 from core.models import AuditEntry, Rule
-from core.rules import DEFAULT_RULES, rule, rule_set_value
+from core.rules import all_default_rules, rule, rule_set_value
 
 pytestmark = pytest.mark.django_db
 
 
 def test_defaults_are_seeded():
     codes = set(Rule.objects.values_list("code", flat=True))
-    assert codes == {row[0] for row in DEFAULT_RULES}
+    assert codes == {row[0] for row in all_default_rules()}
     assert rule("tracking.yellow_days_before", 2022) == 3
     assert rule("star.cutoffs", 2022) == {"5": 90, "4": 80, "3": 70, "2": 60}
     with pytest.raises(KeyError, match="规则未定义"):

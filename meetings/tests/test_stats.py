@@ -178,7 +178,7 @@ def test_report_paragraph_for_the_seed_half_year(seed_half_year):
     b = seed_half_year
     assert [s.code for s in registered_sections() if s.code == "meetings.topic_meetings"]
     section = next(s for s in registered_sections() if s.code == "meetings.topic_meetings")
-    assert (section.title, section.order) == ("筑牢党建责任，夯实组织建设", 20)
+    assert (section.title, section.order, section.chapter) == ("专题会议与组织生活", 20, "organization")
     paragraphs = next(paras for sec, paras in build_report(H1, b.root) if sec.code == section.code)
     assert paragraphs[0].plain() == (
         "上半年共召开党建工作专题会2次、党风廉政专题会议3次，意识形态、网络意识形态专题会议各1次。"
