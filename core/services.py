@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core import audit
 from core.concurrency import check_version
+from core.events import record_changed
 
 audit.register_action("core.object.restored", "从回收站恢复")
 
@@ -97,6 +98,7 @@ def soft_delete(*, actor, instance: models.Model, action: str, organization=None
                 "version": [locked.version - 1, locked.version],
             },
         )
+        record_changed(locked)
     return locked
 
 
@@ -120,4 +122,5 @@ def restore(*, actor, instance: models.Model, organization=None, validate=None) 
             organization=organization if organization is not None else getattr(locked, "organization", None),
             changes={"deleted_at": [old.isoformat(), None], "version": [locked.version - 1, locked.version]},
         )
+        record_changed(locked)
     return locked

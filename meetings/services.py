@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core import audit
 from core.concurrency import check_version
+from core.events import record_changed
 from core.rules import rule
 from core.services import restore, soft_delete
 from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind
@@ -142,6 +143,7 @@ def meeting_create(*, actor, data: dict[str, Any], attendance: Iterable[Attendan
             organization=meeting.organization,
             changes=changes,
         )
+        record_changed(meeting)
     return meeting
 
 
@@ -187,6 +189,7 @@ def meeting_update(
             organization=locked.organization,
             changes=changes,
         )
+        record_changed(locked)
     return locked
 
 
