@@ -3,6 +3,7 @@ from django.contrib.auth import forms as auth_forms
 
 from accounts.models import ROLE_HELP, Role
 from core.forms import BootstrapFormMixin, VersionFormMixin
+from core.pickers import PersonPickerField
 from orgs.models import Organization, Person
 
 ROLE_HELP_TEXT = "；".join(f"{Role(code).label}：{text}" for code, text in ROLE_HELP.items())
@@ -10,11 +11,6 @@ ROLE_HELP_TEXT = "；".join(f"{Role(code).label}：{text}" for code, text in ROL
 
 class PasswordChangeForm(BootstrapFormMixin, auth_forms.PasswordChangeForm):
     pass
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.organization.name}）"
 
 
 class OrganizationChoiceField(forms.ModelChoiceField):
@@ -48,7 +44,13 @@ PERSON_HELP = "账号所属的工作人员；党员登录后看到的“本人�
 
 
 class PersonFieldMixin(forms.Form):
-    person = PersonChoiceField(label="对应人员", queryset=Person.objects.none(), required=False, help_text=PERSON_HELP)
+    person = PersonPickerField(
+        label="对应人员",
+        queryset=Person.objects.none(),
+        required=False,
+        help_text=PERSON_HELP,
+        source="accounts.linkable",
+    )
 
     def __init__(self, *args, person_queryset=None, person_required=True, **kwargs):
         super().__init__(*args, **kwargs)

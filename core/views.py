@@ -77,6 +77,17 @@ def search(request):
     )
 
 
+@login_required
+def person_options(request):
+    """Matches for a person picker (core.pickers): the source applies the user's scope."""
+    from django.http import JsonResponse
+
+    from core import pickers
+
+    results = pickers.search_people(request.user, request.GET.get("source", ""), request.GET.get("q", ""))
+    return JsonResponse({"results": results, "limit": pickers.RESULTS})
+
+
 def _next_url(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.models import Role
 from core.home import DueItem, register_due_provider
 from core.navigation import register_nav
+from core.pickers import register_person_source
 from core.scope import READ_ROLES, WRITE_ROLES, Scope
 from core.stats import ReportParagraph, StatValue, register_report_section, register_statistic
 from orgs import (
@@ -151,3 +152,10 @@ def overview_section(period, organization, user=None) -> list[ReportParagraph]:
         "共有党员{members}名，其中正式党员{full}名、预备党员{probationary}名。"
     )
     return [ReportParagraph(text=text, figures=figures)]
+
+
+@register_person_source("orgs.people")
+def _visible_people(user):
+    from orgs.selectors import people_visible
+
+    return people_visible(user)

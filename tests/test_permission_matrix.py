@@ -107,6 +107,7 @@ MATRIX: list[tuple[str, str, dict, dict, dict[str, int]]] = [
     # core
     ("core:home", "get", {}, {}, expect(200)),
     ("core:search", "get", {}, {"q": "zs"}, expect(200)),
+    ("core:person_options", "get", {}, {"source": "orgs.people", "q": "zs"}, expect(200)),
     ("core:switch_scope", "post", {}, {"org": "b1"}, expect(404, {frozenset({"sec1", "member"}): 302})),
     ("core:notifications", "get", {}, {}, expect(200)),
     ("core:notifications_read_all", "post", {}, {}, expect(302)),

@@ -51,3 +51,27 @@ document.addEventListener("click", (event) => {
   }, 500);
   window.location.href = url.toString();
 });
+// Person pickers at city scale (core.pickers): search, then choose from the matches.
+document.addEventListener("input", (event) => {
+  const input = event.target.closest(".person-picker-search");
+  if (!input) return;
+  const box = input.closest(".person-picker");
+  clearTimeout(box._timer);
+  box._timer = setTimeout(async () => {
+    const select = box.querySelector("select");
+    const status = box.querySelector(".person-picker-status");
+    const url = new URL(box.dataset.pickerUrl, window.location.href);
+    url.searchParams.set("q", input.value);
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    if (!response.ok) { status.textContent = "搜索失败，请重试"; return; }
+    const data = await response.json();
+    const current = select.value;
+    [...select.options].forEach((o) => { if (o.value && o.value !== current) o.remove(); });
+    data.results.forEach((r) => {
+      if (String(r.id) === current) return;
+      select.add(new Option(r.text, r.id));
+    });
+    if (!current && data.results.length) select.value = String(data.results[0].id);
+    status.textContent = data.results.length ? `找到 ${data.results.length} 人${data.results.length >= data.limit ? "（仅显示前 " + data.limit + " 人，请输入更多字缩小范围）" : ""}，请在下拉框中选择。` : "没有找到匹配的人员。";
+  }, 250);
+});

@@ -1,0 +1,51 @@
+"""Person pickers: a plain select for a few people, search for many; the endpoint is scoped."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.forms import UserCreateForm
+from core import pickers
+from orgs.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(user):
+    from accounts.selectors import linkable_people
+
+    return UserCreateForm(person_queryset=linkable_people(user))
+
+
+def test_few_people_render_as_a_plain_select(bureau):
+    html = str(_form(bureau.users.committee)["person"])
+    assert "person-picker-search" not in html
+    assert "李四" in html and "王五" in html
+
+
+def test_many_people_render_a_search_box_and_only_the_current_value(bureau, monkeypatch):
+    monkeypatch.setattr(pickers, "SEARCH_THRESHOLD", 2)
+    form = _form(bureau.users.committee)
+    html = str(form["person"])
+    assert "person-picker-search" in html and 'data-picker-url="/pickers/person/?source=accounts.linkable"' in html
+    assert "李四" not in html  # not listed until searched
+    bound = UserCreateForm(
+        data={"person": bureau.li.pk},
+        person_queryset=form.fields["person"].queryset,
+    )
+    html = str(bound["person"])
+    assert "李四" in html and "selected" in html and "王五" not in html
+
+
+def test_options_endpoint_matches_pinyin_within_scope(bureau, client_for):
+    url = reverse("core:person_options")
+    client = client_for(bureau.users.committee)
+    names = [r["text"] for r in client.get(url, {"source": "orgs.people", "q": "ls"}).json()["results"]]
+    assert any(n.startswith("李四") for n in names)
+    # 李四 is in branch 1: the secretary of branch 2 does not find them.
+    other = client_for(bureau.users.sec2)
+    assert other.get(url, {"source": "orgs.people", "q": "ls"}).json()["results"] == []
+    assert other.get(url, {"source": "no.such.source", "q": ""}).json()["results"] == []
+    # An account may only be linked to someone without one: 张三 has the member account.
+    linkable = client.get(url, {"source": "accounts.linkable", "q": "张三"}).json()["results"]
+    assert linkable == []
+    assert Person.objects.filter(name="张三").exists()
