@@ -6,18 +6,42 @@ link to the filtered list of the records behind it; that list's total must equal
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from core.periods import Period
 
 
 @dataclass
 class StatValue:
+    """A figure and the link to the records behind it.
+
+    `exact` (default True): the linked list's total ("共 N 条", id="list-total") equals `value`.
+    Set it False when the url can only show the closest list (a rate, a number of distinct
+    lecturers, a heatmap). `text`: in a report paragraph, show this phrase (still linked) instead
+    of the number, e.g. "主要负责人以《……》为题讲授党课"; `value` stays the number of records."""
+
     value: int | float
     url: str
     unit: str = "个"
+    exact: bool = True
+    text: str = ""
+
+    @property
+    def display(self) -> str:
+        return self.text or _fmt(self.value)
+
+    @property
+    def countable(self) -> bool:
+        """Whether following `url` must list exactly `value` records (what the tests check): an
+        integer count marked exact. Floats (rates, averages) never are, even when whole."""
+        if not self.exact or self.unit == "%" or isinstance(self.value, bool):
+            return False
+        return isinstance(self.value, int)
 
 
 @dataclass
@@ -29,21 +53,44 @@ class Statistic:
     order: int = 100
     home: bool = False  # also shown as a figure on the home page
     unit: str = ""
+    # Who may see the figure (its list); None: every reader (core.scope.READ_ROLES). E.g. the
+    # periodic-assessment figures, whose records branch secretaries may not open.
+    roles: tuple[str, ...] | None = None
+
+    def visible_to(self, user) -> bool:
+        if self.roles is None or user is None:
+            return True
+        from core.scope import Scope
+
+        return Scope.of(user).has_role(*self.roles)
 
 
 _STATS: dict[str, Statistic] = {}
 
 
-def register_statistic(code: str, label: str, area: str, *, order: int = 100, home: bool = False, unit: str = ""):
+def register_statistic(
+    code: str,
+    label: str,
+    area: str,
+    *,
+    order: int = 100,
+    home: bool = False,
+    unit: str = "",
+    roles: tuple[str, ...] | None = None,
+):
     def decorator(func: Callable) -> Callable:
-        _STATS[code] = Statistic(code=code, label=label, area=area, compute=func, order=order, home=home, unit=unit)
+        _STATS[code] = Statistic(
+            code=code, label=label, area=area, compute=func, order=order, home=home, unit=unit, roles=roles
+        )
         return func
 
     return decorator
 
 
-def registered_statistics() -> list[Statistic]:
-    return sorted(_STATS.values(), key=lambda s: (s.area, s.order, s.code))
+def registered_statistics(user=None) -> list[Statistic]:
+    """Every statistic, or with `user` those the user may see (their `roles`)."""
+    stats = sorted(_STATS.values(), key=lambda s: (s.area, s.order, s.code))
+    return [s for s in stats if s.visible_to(user)] if user is not None else stats
 
 
 def get_statistic(code: str) -> Statistic:
@@ -51,7 +98,7 @@ def get_statistic(code: str) -> Statistic:
 
 
 def compute_all(period: Period, organization, user=None) -> list[tuple[Statistic, StatValue]]:
-    return [(s, s.compute(period, organization, user)) for s in registered_statistics()]
+    return [(s, s.compute(period, organization, user)) for s in registered_statistics(user)]
 
 
 def home_figures(user, today: datetime.date) -> list[tuple[Statistic, StatValue]]:
@@ -64,7 +111,7 @@ def home_figures(user, today: datetime.date) -> list[tuple[Statistic, StatValue]
     if org is None:
         return []
     period = Period.containing("year", today)
-    return [(s, s.compute(period, org, user)) for s in registered_statistics() if s.home]
+    return [(s, s.compute(period, org, user)) for s in registered_statistics(user) if s.home]
 
 
 # ---------------------------------------------------------------- report sections
@@ -81,10 +128,12 @@ class ReportParagraph:
     figures: dict[str, StatValue]
 
     def plain(self) -> str:
-        return self.text.format(**{k: _fmt(v.value) for k, v in self.figures.items()})
+        return self.text.format(**{k: v.display for k, v in self.figures.items()})
 
 
 def _fmt(value) -> str:
+    if value is None:
+        return "—"
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.1f}"
     return f"{int(value):,}"
@@ -158,11 +207,61 @@ def register_alert(code: str):
     return decorator
 
 
-def collect_alerts(period: Period, organization, user=None) -> list[Alert]:
+def collect_alerts(period: Period, organization, user=None, *, on_error: Callable | None = None) -> list[Alert]:
+    """Every registered source's alerts. With `on_error(code, exc)`, a failing source is reported
+    there and skipped instead of raising (the dashboard keeps the others)."""
     alerts: list[Alert] = []
     for code in sorted(_ALERTS):
-        alerts.extend(_ALERTS[code](period, organization, user))
+        if on_error is None:
+            alerts.extend(_ALERTS[code](period, organization, user))
+            continue
+        try:
+            with contextlib.ExitStack() as stack:
+                from django.db import transaction
+
+                if transaction.get_connection().in_atomic_block:
+                    stack.enter_context(transaction.atomic())  # a savepoint: a failed query stays contained
+                alerts.extend(_ALERTS[code](period, organization, user))
+        except Exception as exc:  # noqa: BLE001 - handed to on_error
+            on_error(code, exc)
     return alerts
+
+
+# How the report's "二、存在的问题" names each alert topic ("一是党建工作推进不平衡。……").
+ALERT_TOPICS: dict[str, str] = {
+    "imbalance": "党建工作推进不平衡",
+    "supervision": "督促检查抓得不严",
+    "responsibility": "责任落实存在层层递减",
+}
+
+
+# ---------------------------------------------------------------- next steps (三、下一步打算)
+
+
+@dataclass
+class NextStepSource:
+    code: str
+    title: str  # what the plan is about, e.g. "抓好问题整改销号"; the report writes "一是抓好问题整改销号。"
+    build: Callable  # (period, organization, user) -> list[ReportParagraph]; [] when nothing is open
+    order: int = 100
+
+
+_NEXT_STEPS: dict[str, NextStepSource] = {}
+
+
+def register_next_steps(code: str, title: str, *, order: int = 100):
+    """Register paragraphs for "三、下一步打算" drawn from what is still open (plans, obligations,
+    tracked items); each figure links to the open records."""
+
+    def decorator(func: Callable) -> Callable:
+        _NEXT_STEPS[code] = NextStepSource(code=code, title=title, build=func, order=order)
+        return func
+
+    return decorator
+
+
+def registered_next_steps() -> list[NextStepSource]:
+    return sorted(_NEXT_STEPS.values(), key=lambda s: (s.order, s.code))
 
 
 # ---------------------------------------------------------------- charts (dashboard)
@@ -218,3 +317,37 @@ def registered_charts() -> list[ChartSpec]:
 
 def build_report(period: Period, organization, user=None) -> list[tuple[ReportSection, list[ReportParagraph]]]:
     return [(s, s.build(period, organization, user)) for s in registered_sections()]
+
+
+# ---------------------------------------------------------------- a memo for one page or one report
+
+
+# The dashboard's panels and the report build run many registrations for the same period and
+# scope; an expensive computation they share (e.g. the organizational-life obligations of a whole
+# subtree) is done once inside `memo_scope()` when each caller wraps it in `memoized(key, …)`
+# with the same key, e.g. ("meetings.obligations", organization.pk, period.code, user pk).
+# Outside a memo scope nothing is kept: each call computes.
+
+_MEMO: contextvars.ContextVar[dict | None] = contextvars.ContextVar("stats_memo", default=None)
+
+
+@contextlib.contextmanager
+def memo_scope() -> Iterator[dict]:
+    current = _MEMO.get()
+    if current is not None:  # nested: share the outer memo
+        yield current
+        return
+    token = _MEMO.set({})
+    try:
+        yield _MEMO.get()
+    finally:
+        _MEMO.reset(token)
+
+
+def memoized(key: Hashable, compute: Callable[[], Any]) -> Any:
+    memo = _MEMO.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]

@@ -20,7 +20,7 @@ from django.utils import timezone
 from core.periods import Period
 from core.rules import RuleSet
 from core.scope import policy_for
-from core.stats import ReportParagraph, StatValue, register_report_section, register_statistic
+from core.stats import ReportParagraph, StatValue, memoized, register_report_section, register_statistic
 from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, TopicSubtype
 from meetings.obligations import compliance, compute, owing_organizations, targets_within
 from orgs.models import Organization
@@ -139,30 +139,37 @@ def lecturers_count(period, organization, user=None):
         .distinct()
         .count()
     )
-    return StatValue(n, ledger_url(organization, period, kind=MeetingKind.LECTURE), "人")
+    # The lectures' ledger: its total counts lectures, not lecturers.
+    return StatValue(n, ledger_url(organization, period, kind=MeetingKind.LECTURE), "人", exact=False)
 
 
 # ---------------------------------------------------------------- obligations met vs owed
 
 
 def _obligations(period, organization, user=None):
-    orgs = owing_organizations(organization)
-    if user is not None:
-        orgs = orgs & policy_for(Organization).visible(user)
-    rules = RuleSet()
-    return compute(list(orgs), targets_within(period, rules), timezone.localdate(), rules)
+    def compute_():
+        orgs = owing_organizations(organization)
+        if user is not None:
+            orgs = orgs & policy_for(Organization).visible(user)
+        rules = RuleSet()
+        return compute(list(orgs), targets_within(period, rules), timezone.localdate(), rules)
+
+    # Computed once per dashboard panel or report (core.stats.memo_scope), shared with the owed and
+    # met figures, the report paragraph and the dashboard's heatmap and alerts (same key).
+    key = ("meetings.obligations", organization.pk, period.code, getattr(user, "pk", None))
+    return memoized(key, compute_)
 
 
 @register_statistic("meetings.obligations.owed", "应落实组织生活（已到期）", AREA, order=80, unit="项")
 def obligations_owed(period, organization, user=None):
     c = compliance(_obligations(period, organization, user), timezone.localdate())
-    return StatValue(c.owed, compliance_url(organization, period), "项")
+    return StatValue(c.owed, compliance_url(organization, period), "项", exact=False)
 
 
 @register_statistic("meetings.obligations.met", "已落实组织生活", AREA, order=81, unit="项")
 def obligations_met(period, organization, user=None):
     c = compliance(_obligations(period, organization, user), timezone.localdate())
-    return StatValue(c.met, compliance_url(organization, period), "项")
+    return StatValue(c.met, compliance_url(organization, period), "项", exact=False)
 
 
 # ---------------------------------------------------------------- the work report
@@ -257,8 +264,8 @@ def compliance_paragraph(period, organization, user=None) -> ReportParagraph:
     obligations = _obligations(period, organization, user)
     c = compliance(obligations, today)
     figures = {
-        "owed": StatValue(c.owed, compliance_url(organization, period), "项"),
-        "met": StatValue(c.met, compliance_url(organization, period), "项"),
+        "owed": StatValue(c.owed, compliance_url(organization, period), "项", exact=False),
+        "met": StatValue(c.met, compliance_url(organization, period), "项", exact=False),
         "lectures": _kind_stat(MeetingKind.LECTURE)(period, organization, user),
         "lecturers": lecturers_count(period, organization, user),
     }

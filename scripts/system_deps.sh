@@ -14,6 +14,15 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# LibreOffice (headless, no GUI) checks that the generated Word report opens and converts.
+if ! command -v soffice >/dev/null 2>&1; then
+  echo "==> 安装系统依赖：libreoffice-writer-nogui"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null
+fi
+
 if command -v pg_lsclusters >/dev/null 2>&1; then
   if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
     echo "==> 启动 PostgreSQL"
