@@ -26,7 +26,15 @@ from accounts.models import Role, RoleGrant, User
 from core import audit
 from core.models import ReminderLog, TrackedItem
 from core.notifications import notify_many
-from core.tracking import days_overdue, escalate_days, open_items, subject_url, workflow_for, yellow_days
+from core.tracking import (
+    days_overdue,
+    escalate_days,
+    open_items,
+    registered_workflows,
+    subject_url,
+    workflow_for,
+    yellow_days,
+)
 
 REMINDED = audit.register_action("core.tracked_item.reminded", "发送临期/逾期提醒或督办")
 TERM_REMINDED = audit.register_action("core.term.reminded", "发送换届提醒")
@@ -187,8 +195,10 @@ def send_tracked_reminders(
 ) -> None:
     yellow = yellow_days(today.year)
     escalate_after = escalate_days(today.year)
+    own = [kind for kind, wf in registered_workflows().items() if wf.own_reminders]
     items = list(
         open_items()
+        .exclude(kind__in=own)
         .filter(organization__deleted_at__isnull=True)
         .select_related("organization", "organization__parent", "owner")
         .order_by("due_on", "pk")

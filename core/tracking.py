@@ -36,6 +36,7 @@ class Workflow:
     transitions: dict[str, set[str]]  # from -> allowed targets
     reason_required: set[str] = field(default_factory=set)  # targets that need a reason
     url_name: str = ""  # reverse(url_name, args=[subject pk]) for the subject's page
+    own_reminders: bool = False  # the app sends this kind's reminders and 督办 itself (set-based)
 
     def label_of(self, status: str) -> str:
         return self.statuses.get(status, status)
@@ -178,6 +179,36 @@ def tracked_item_transition(*, actor, item: TrackedItem, to_status: str, reason:
             organization=locked.organization,
             changes={
                 "status": [wf.label_of(old), wf.label_of(to_status)],
+                **({"理由": [None, reason]} if reason else {}),
+                "version": [locked.version - 1, locked.version],
+            },
+        )
+    item.refresh_from_db()
+    return item
+
+
+def tracked_item_extend(*, actor, item: TrackedItem, new_due_on: datetime.date, reason: str = "") -> TrackedItem:
+    """Move an open item's deadline later (an approved extension); the new deadline is a date."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = TrackedItem.objects.select_for_update().get(pk=item.pk)
+        if locked.status in workflow_for(locked.kind).closed:
+            raise ValidationError("事项已办结，不能延期")
+        if new_due_on <= locked.due_on:
+            raise ValidationError("延期后的截止日期应晚于原截止日期")
+        old = locked.due_on
+        locked.due_on = new_due_on
+        locked.deadline_mode = TrackedItem.DEADLINE_CALENDAR
+        locked.duration = (new_due_on - locked.start_on).days
+        locked.version += 1
+        locked.save(update_fields=["due_on", "deadline_mode", "duration", "version"])
+        audit.record(
+            actor=actor,
+            action="core.tracked_item.extended",
+            obj=locked,
+            organization=locked.organization,
+            changes={
+                "due_on": [old.isoformat(), new_due_on.isoformat()],
                 **({"理由": [None, reason]} if reason else {}),
                 "version": [locked.version - 1, locked.version],
             },

@@ -27,6 +27,15 @@ def kind_choices() -> list:
 
 
 class MeetingForm(BootstrapFormMixin, VersionFormMixin, forms.ModelForm):
+    # Saved as the meeting's `responds_to` by supervision.services.meeting_set_responds_to.
+    responds_to_inspection = forms.ModelChoiceField(
+        label="响应的督导检查",
+        queryset=None,
+        required=False,
+        empty_label="（无）",
+        help_text="针对督导检查反馈问题召开的整改专题会议等，请选择对应的督导检查",
+    )
+
     class Meta:
         model = Meeting
         fields = MEETING_FIELDS
@@ -47,9 +56,14 @@ class MeetingForm(BootstrapFormMixin, VersionFormMixin, forms.ModelForm):
         organization_options: list[Organization] | None = None,
         people_queryset=None,
         lecturer_queryset=None,
+        inspection_queryset=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        if inspection_queryset is not None:
+            self.fields["responds_to_inspection"].queryset = inspection_queryset
+        else:
+            del self.fields["responds_to_inspection"]
         org_field = self.fields["organization"]
         if organization_queryset is not None:
             org_field.queryset = organization_queryset

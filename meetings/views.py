@@ -205,8 +205,10 @@ def _form_context(request, *, form, table, org, kind, meeting=None, conflict=Non
 
 
 def _build_form(request, *, writable, org, data=None, initial=None, meeting=None):
+    from supervision.selectors import inspection_for_meeting, inspections_for_meetings
+
     keep = (meeting.host_id, meeting.lecturer_id) if meeting is not None else ()
-    return MeetingForm(
+    form = MeetingForm(
         data,
         instance=meeting,
         initial=initial,
@@ -214,7 +216,21 @@ def _build_form(request, *, writable, org, data=None, initial=None, meeting=None
         organization_options=org_selectors.organization_options(writable, org, limit=300),
         people_queryset=_people_of(org, keep),
         lecturer_queryset=_members_of(org, keep),
+        inspection_queryset=inspections_for_meetings(request.user, meeting),
     )
+    if meeting is not None and data is None:
+        form.initial.setdefault("responds_to_inspection", inspection_for_meeting(meeting))
+    return form
+
+
+def _link_inspection(request, form, meeting: Meeting) -> None:
+    """The meeting answers an inspection's feedback (a 整改专题会议): supervision keeps the link."""
+    from supervision.selectors import inspection_for_meeting
+    from supervision.services import meeting_set_responds_to
+
+    chosen = form.cleaned_data.get("responds_to_inspection")
+    if chosen != inspection_for_meeting(meeting):
+        meeting_set_responds_to(actor=request.user, meeting=meeting, inspection=chosen)
 
 
 def _posted_org(request, writable) -> Organization | None:
@@ -271,7 +287,7 @@ def _meeting_form_post(request, *, writable, meeting=None):
     form = _build_form(request, writable=writable, org=org, data=request.POST, meeting=meeting)
     conflict = None
     if form.is_valid() and table.is_valid:
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "responds_to_inspection")}
         if meeting is None:
             call = ServiceCall(form, services.meeting_create, actor=request.user, data=data, attendance=table.rows())
         else:
@@ -287,6 +303,7 @@ def _meeting_form_post(request, *, writable, meeting=None):
         conflict = call.conflict
         if call.ok:
             saved = call.result
+            _link_inspection(request, form, saved)
             verb = "登记" if meeting is None else "保存"
             messages.success(
                 request,

@@ -7,7 +7,7 @@ from core.audit import entries_for
 from core.models import TrackedItem
 from core.rules import rule_set_value
 from core.tests.conftest import TEST_KIND
-from core.tracking import open_items, tracked_item_transition, urgency
+from core.tracking import open_items, tracked_item_extend, tracked_item_transition, urgency
 from core.workdays import (
     add_working_days,
     calendar_known,
@@ -104,6 +104,21 @@ def test_transition_table_enforced(bureau, make_item):
     tracked_item_transition(actor=sec, item=item, to_status="reopened", reason="复查发现反弹")
     item.refresh_from_db()
     assert item.closed_at is None and item.pk in set(open_items().values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_extension_moves_the_deadline_later_and_is_audited(bureau, make_item):
+    item = make_item(start_on=D(2022, 9, 30), duration=5, mode="working")
+    with pytest.raises(ValidationError, match="应晚于原截止日期"):
+        tracked_item_extend(actor=bureau.users.committee, item=item, new_due_on=D(2022, 10, 12))
+    item = tracked_item_extend(actor=bureau.users.committee, item=item, new_due_on=D(2022, 10, 31), reason="批准延期")
+    assert (item.due_on, item.deadline_mode, item.duration, item.version) == (D(2022, 10, 31), "calendar", 31, 2)
+    entry = entries_for(item).first()
+    assert entry.action == "core.tracked_item.extended"
+    assert entry.changes["due_on"] == ["2022-10-12", "2022-10-31"] and entry.changes["理由"] == [None, "批准延期"]
+    tracked_item_transition(actor=bureau.users.committee, item=item, to_status="closed", reason="已整改")
+    with pytest.raises(ValidationError, match="已办结"):
+        tracked_item_extend(actor=bureau.users.committee, item=item, new_due_on=D(2022, 12, 31))
 
 
 @pytest.mark.django_db
