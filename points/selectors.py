@@ -1,0 +1,610 @@
+"""Reads for points: scores, rankings, entry lists (scoped through the policies).
+
+A score for a period is `points.base` + the member's effective entries dated in the period,
+never below `points.floor`, within one calendar year (points start again every year). The sums
+come from PointScore (one row per member and year, by quarter), so a period is counted by whole
+quarters: a year, a half-year or a quarter exactly; a month or another range by the quarters of
+its last year that it touches (the pages say so).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import (
+    Avg,
+    Count,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models import (
+    Window as SqlWindow,
+)
+from django.db.models.functions import Coalesce, Greatest, Rank
+from django.utils import timezone
+
+from core.periods import Period, PeriodError
+from core.rules import RuleSet, all_default_rules
+from core.scope import READ_ROLES, Scope, policy_for
+from orgs.models import Department, Organization, Person
+from points.models import EntryKind, EntryStatus, PointEntry, PointScore
+from points.sources import get_source
+
+QUARTER_WORDS = "一二三四"
+
+
+# ---------------------------------------------------------------------- periods and rules
+
+
+@dataclass(frozen=True)
+class Window:
+    """The quarters of one year a period is counted over."""
+
+    year: int
+    quarters: tuple[int, ...]
+    requested: Period
+
+    @classmethod
+    def of(cls, period: Period) -> Window:
+        year = period.end.year
+        start = max(period.start, datetime.date(year, 1, 1))
+        return cls(year, tuple(range((start.month - 1) // 3 + 1, (period.end.month - 1) // 3 + 2)), period)
+
+    @classmethod
+    def year_of(cls, year: int) -> Window:
+        return cls.of(Period.parse(str(year)))
+
+    @property
+    def start(self) -> datetime.date:
+        return datetime.date(self.year, 3 * self.quarters[0] - 2, 1)
+
+    @property
+    def end(self) -> datetime.date:
+        return Period.quarter(self.year, self.quarters[-1]).end
+
+    @property
+    def period(self) -> Period:
+        q = self.quarters
+        if len(q) == 4:
+            return Period.parse(str(self.year))
+        if q in ((1, 2), (3, 4)):
+            return Period.parse(f"{self.year}H{1 if q[0] == 1 else 2}")
+        if len(q) == 1:
+            return Period.quarter(self.year, q[0])
+        return Period.parse(f"{self.start.isoformat()}..{self.end.isoformat()}")
+
+    @property
+    def code(self) -> str:
+        return self.period.code
+
+    @property
+    def label(self) -> str:
+        return self.period.label
+
+    @property
+    def exact(self) -> bool:
+        return (self.requested.start, self.requested.end) == (self.start, self.end)
+
+    @property
+    def is_full_year(self) -> bool:
+        return len(self.quarters) == 4
+
+    @property
+    def note(self) -> str:
+        """Why the counted period differs from the one asked for (empty when it does not)."""
+        if self.exact:
+            return ""
+        return f"积分按季度汇总、每年清零：“{self.requested.label}”按{self.label}统计。"
+
+
+def parse_window(text: str, today: datetime.date | None = None) -> tuple[Window, str]:
+    """A Window from a period parameter (default: this year); an error message if unreadable."""
+    today = today or timezone.localdate()
+    default = Window.year_of(today.year)
+    text = (text or "").strip()
+    if not text:
+        return default, ""
+    try:
+        return Window.of(Period.parse(text)), ""
+    except PeriodError as exc:
+        return default, f"{exc}，已显示{default.label}"
+
+
+@dataclass(frozen=True)
+class ScoreRules:
+    """The scoring rules of a year, read with one query."""
+
+    base: int
+    floor: int
+    statuses: tuple[str, ...]
+    cuts: tuple[int, ...] = (60, 70, 80, 90)
+
+    @classmethod
+    def for_year(cls, year: int, rules: RuleSet | None = None) -> ScoreRules:
+        rules = rules or RuleSet("points.")
+        return cls(
+            base=int(rules.get("points.base", year)),
+            floor=int(rules.get("points.floor", year, default=0)),
+            statuses=tuple(rules.get("points.participating_statuses", year, default=["full", "probationary"])),
+            cuts=tuple(sorted(int(x) for x in rules.get("points.bands", year, default=[60, 70, 80, 90]))),
+        )
+
+    @property
+    def bands(self) -> list[tuple[str, int | None, int | None, str]]:
+        """(code, low, high, label) of the distribution bands: <60, 60–69, …, ≥90 (rule points.bands)."""
+        result = []
+        low = None
+        for cut in self.cuts:
+            code = f"{'' if low is None else low}-{cut - 1}"
+            label = f"<{cut}" if low is None else f"{low}–{cut - 1}"
+            result.append((code, low, cut - 1, label))
+            low = cut
+        result.append((f"{low}-", low, None, f"≥{low}"))
+        return result
+
+    def score(self, total: int) -> int:
+        return max(self.floor, self.base + total)
+
+
+_RULE_NAMES: dict[str, tuple[str, str]] = {}
+
+
+def rule_name(code: str) -> str:
+    """The Chinese name of a rule (from the defaults; no query)."""
+    if not _RULE_NAMES:
+        _RULE_NAMES.update({row[0]: (row[1], row[4]) for row in all_default_rules()})
+    return _RULE_NAMES.get(code, (code, ""))[0]
+
+
+# ---------------------------------------------------------------------- scores
+
+
+def _quarters_expr(quarters: tuple[int, ...], prefix: str):
+    if len(quarters) == 4:
+        return Coalesce(F(f"{prefix}total"), 0)
+    expr = None
+    for q in quarters:
+        term = Coalesce(F(f"{prefix}q{q}"), 0)
+        expr = term if expr is None else expr + term
+    return ExpressionWrapper(expr, output_field=IntegerField())
+
+
+def with_scores(people: QuerySet[Person], window: Window, rules: ScoreRules | None = None) -> QuerySet[Person]:
+    """Participating members of `people` annotated with `points_sum` (entries in the window) and
+    `score` (base + sum, floored). One LEFT JOIN on the yearly sums."""
+    rules = rules or ScoreRules.for_year(window.year)
+    return (
+        people.filter(party_status__in=rules.statuses)
+        .annotate(ps=FilteredRelation("point_scores", condition=Q(point_scores__year=window.year)))
+        .annotate(points_sum=_quarters_expr(window.quarters, "ps__"))
+        .annotate(
+            score=Greatest(
+                ExpressionWrapper(Value(rules.base) + F("points_sum"), output_field=IntegerField()),
+                Value(rules.floor),
+                output_field=IntegerField(),
+            )
+        )
+    )
+
+
+def person_score(person: Person, window: Window, rules: ScoreRules | None = None) -> dict:
+    """A member's score card for a window: base, additions, deductions, score, pending. Two
+    queries (the rules, one aggregate over the member's entries of the window)."""
+    rules = rules or ScoreRules.for_year(window.year)
+    sums = (
+        PointEntry.objects.filter(person=person, year=window.year, date__gte=window.start, date__lte=window.end)
+        .values("status")
+        .annotate(
+            plus=Coalesce(Sum("points", filter=Q(points__gt=0)), 0),
+            minus=Coalesce(Sum("points", filter=Q(points__lt=0)), 0),
+            n=Count("id"),
+        )
+        .order_by()
+    )
+    by_status = {r["status"]: r for r in sums}
+    effective = by_status.get(EntryStatus.EFFECTIVE, {"plus": 0, "minus": 0, "n": 0})
+    total = effective["plus"] + effective["minus"]
+    return {
+        "base": rules.base,
+        "floor": rules.floor,
+        "total": total,
+        "score": rules.score(total),
+        "floored": rules.base + total < rules.floor,
+        "plus": effective["plus"],
+        "minus": effective["minus"],
+        "entries": effective["n"],
+        "pending": by_status.get(EntryStatus.PENDING, {}).get("n", 0),
+        "participates": person.party_status in rules.statuses,
+    }
+
+
+def person_years(person: Person, today: datetime.date | None = None) -> list[int]:
+    today = today or timezone.localdate()
+    years = set(PointScore.objects.filter(person=person).values_list("year", flat=True))
+    years.add(today.year)
+    return sorted(years, reverse=True)
+
+
+def person_entries(person: Person, window: Window) -> QuerySet[PointEntry]:
+    return PointEntry.objects.filter(
+        person=person, year=window.year, date__gte=window.start, date__lte=window.end
+    ).order_by("-date", "-id")
+
+
+def decorate_entries(entries) -> list[PointEntry]:
+    """Attach `record_url`, `source_label` and `rule_label` to entries (no queries)."""
+    rows = list(entries)
+    for e in rows:
+        source = get_source(e.source)
+        e.source_label = source.label if source else "支部录入"
+        e.record_label = source.record_label if source else ""
+        e.record_url = source.record_url(e.object_id) if source and source.record_url and e.object_id else ""
+        e.rule_label = rule_name(e.rule_code) if e.rule_code else ""
+    return rows
+
+
+# ---------------------------------------------------------------------- rankings
+
+
+def people_in_scope(user) -> QuerySet[Person]:
+    """People of the user's read scope (rankings are for read roles)."""
+    q = Scope.of(user).org_q("org_path", READ_ROLES) if user is not None else None
+    qs = Person.objects.all()
+    return qs if q is None else qs.filter(q)
+
+
+def bands(year: int) -> list[tuple[str, int | None, int | None, str]]:
+    return ScoreRules.for_year(year).bands
+
+
+def parse_band(text: str) -> tuple[int | None, int | None] | None:
+    text = (text or "").strip()
+    if "-" not in text:
+        return None
+    lo, hi = text.split("-", 1)
+    try:
+        low = int(lo) if lo else None
+        high = int(hi) if hi else None
+    except ValueError:
+        return None
+    if low is None and high is None:
+        return None
+    return low, high
+
+
+def band_label(low: int | None, high: int | None) -> str:
+    if low is None:
+        return f"{high}分及以下"
+    if high is None:
+        return f"{low}分及以上"
+    return f"{low}–{high}分"
+
+
+@dataclass
+class RankingFilters:
+    window: Window
+    rules: ScoreRules
+    org: Organization | None = None
+    department: Department | None = None
+    band: tuple[int | None, int | None] | None = None
+    band_text: str = ""
+    q: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    def as_params(self) -> dict[str, str]:
+        params = {
+            "period": self.window.requested.code,
+            "org": str(self.org.pk) if self.org else "",
+            "department": str(self.department.pk) if self.department else "",
+            "band": self.band_text if self.band else "",
+            "q": self.q,
+        }
+        return {k: v for k, v in params.items() if v}
+
+    @property
+    def query_string(self) -> str:
+        return urlencode(self.as_params())
+
+
+def ranking_filters(user, params) -> RankingFilters:
+    window, error = parse_window(params.get("period", ""))
+    f = RankingFilters(window=window, rules=ScoreRules.for_year(window.year), q=(params.get("q") or "").strip()[:50])
+    if error:
+        f.errors.append(error)
+    if params.get("org"):
+        f.org = policy_for(Organization).get_or_404(user, pk=params.get("org"))
+    dept = (params.get("department") or "").strip()
+    if dept:
+        f.department = Department.objects.filter(pk=dept).first() if dept.isdigit() else None
+        if f.department is None:
+            f.errors.append(f"未知的科室“{dept}”，已忽略")
+    band = (params.get("band") or "").strip()
+    if band:
+        f.band = parse_band(band)
+        if f.band is None:
+            f.errors.append(f"积分段“{band}”无效，应写作 70-79、-59 或 90-，已忽略")
+        else:
+            f.band_text = band
+    return f
+
+
+def ranked_people(user, f: RankingFilters) -> QuerySet[Person]:
+    """The members a ranking ranks: participating members of the user's scope, narrowed by
+    organization (a branch's ranking) and department (a department's ranking)."""
+    people = people_in_scope(user).filter(party_status__in=f.rules.statuses)
+    if f.org is not None:
+        people = people.filter(org_path__startswith=f.org.path)
+    if f.department is not None:
+        people = people.filter(department=f.department)
+    return people
+
+
+def ranking_scope(user, f: RankingFilters) -> QuerySet[Person]:
+    """ranked_people with their period scores."""
+    return with_scores(ranked_people(user, f), f.window, f.rules)
+
+
+def _view_q(f: RankingFilters) -> Q:
+    """Band and name only choose which ranked members are shown; their ranks stay the scope's."""
+    q = Q()
+    if f.q:
+        from orgs.selectors import text_query
+
+        q &= text_query(f.q)
+    if f.band is not None:
+        low, high = f.band
+        if low is not None:
+            q &= Q(score__gte=low)
+        if high is not None:
+            q &= Q(score__lte=high)
+    return q
+
+
+RANK_ORDER = ("-score", "pk")
+
+
+def _page_number(value, count: int | None, per_page: int) -> int:
+    try:
+        number = max(1, int(value or 1))
+    except (TypeError, ValueError):
+        number = 1
+    if count is not None:
+        number = min(number, max(1, -(-count // per_page)))
+    return number
+
+
+def ranking_page(user, f: RankingFilters, page_number=1, per_page: int = 20):
+    """One page of the ranking: Person objects with `score`, `points_sum` and `rank`.
+
+    Rows are ordered and cut in the database on narrow rows (id and score), then the page's 20
+    people are read with their organization and department: the sort of 100,000 members stays
+    in memory. Without a band or name filter one query returns the page with its ranks (a window
+    function) and a count of the members (no join needed) gives the total; with one, a second
+    query counts the shown members and ranks the page's scores in the same pass."""
+    from django.core.paginator import Page, Paginator
+
+    scope = ranking_scope(user, f)
+    if f.band is None and not f.q:
+        # One score row per member and year at most: the count needs no join.
+        count = ranked_people(user, f).count()
+        number = _page_number(page_number, count, per_page)
+        qs = (
+            scope.annotate(rank=SqlWindow(Rank(), order_by=[F("score").desc()]))
+            .values("pk", "score", "points_sum", "rank")
+            .order_by(*RANK_ORDER)
+        )
+        rows = list(qs[(number - 1) * per_page : number * per_page]) if count else []
+    else:
+        # The page first, then one pass over the scope for the shown total and the page's ranks.
+        view = _view_q(f)
+        shown = scope.filter(view).values("pk", "score", "points_sum").order_by(*RANK_ORDER)
+        number = _page_number(page_number, None, per_page)
+        rows = list(shown[(number - 1) * per_page : number * per_page])
+        if not rows and number > 1:  # past the last page: show the last one
+            number = _page_number(page_number, scope.filter(view).count(), per_page)
+            rows = list(shown[(number - 1) * per_page : number * per_page])
+        scores = sorted({r["score"] for r in rows})
+        counts = scope.aggregate(
+            shown=Count("id", filter=view),
+            **{f"s{i}": Count("id", filter=Q(score__gt=v)) for i, v in enumerate(scores)},
+        )
+        count = counts["shown"]
+        ranks = {v: 1 + counts[f"s{i}"] for i, v in enumerate(scores)}
+        for r in rows:
+            r["rank"] = ranks[r["score"]]
+    people = Person.all_objects.select_related("organization", "department").in_bulk([r["pk"] for r in rows])
+    objects = []
+    for r in rows:
+        person = people[r["pk"]]
+        person.score, person.points_sum, person.rank = r["score"], r["points_sum"], r["rank"]
+        objects.append(person)
+    return Page(objects, number, Paginator(range(count), per_page))
+
+
+def ranking_rows(user, f: RankingFilters):
+    """Every ranked member shown by the filters, best first, as dicts (for the Excel export):
+    streamed; ranks from the window over the scope, band and name applied while streaming."""
+    from orgs.selectors import text_query
+
+    scope = ranking_scope(user, f)
+    qs = (
+        scope.annotate(rank=SqlWindow(Rank(), order_by=[F("score").desc()]))
+        .values("pk", "name", "party_status", "organization__name", "department__name", "points_sum", "score", "rank")
+        .order_by(*RANK_ORDER)
+    )
+    wanted = None
+    if f.q:
+        wanted = set(people_in_scope(user).filter(text_query(f.q)).values_list("pk", flat=True))
+    low, high = f.band or (None, None)
+    for row in qs.iterator(chunk_size=2000):
+        if wanted is not None and row["pk"] not in wanted:
+            continue
+        if low is not None and row["score"] < low:
+            continue
+        if high is not None and row["score"] > high:
+            continue
+        yield row
+
+
+def group_averages(user, window: Window, *, by: str, under: Organization | None = None) -> list[dict]:
+    """Average score per department (`by="department"`) or per direct child organization of
+    `under` (`by="branch"`), with member counts; best average first. One grouped query."""
+    people = people_in_scope(user)
+    if under is not None:
+        people = people.filter(org_path__startswith=under.path)
+    scored = with_scores(people, window)
+    if by == "department":
+        rows = (
+            scored.filter(department__isnull=False)
+            .values("department_id", "department__name")
+            .annotate(n=Count("id"), total=Sum("score"))
+            .order_by()
+        )
+        result = [
+            {
+                "key": r["department_id"],
+                "name": r["department__name"],
+                "members": r["n"],
+                "average": round(r["total"] / r["n"], 1) if r["n"] else None,
+            }
+            for r in rows
+        ]
+    else:
+        if under is None:
+            return []
+        children = list(Organization.objects.filter(parent=under).order_by("sort_order", "path"))
+        sums: dict[str, list[int]] = {c.path: [0, 0] for c in children}
+        depth = len(under.path)
+        for r in scored.values("org_path").annotate(n=Count("id"), total=Sum("score")).order_by():
+            path = r["org_path"]
+            end = path.find(".", depth)
+            acc = sums.get(path[: end + 1]) if end != -1 else None
+            if acc is not None:
+                acc[0] += r["n"]
+                acc[1] += r["total"] or 0
+        result = []
+        for child in children:
+            n, total = sums[child.path]
+            result.append(
+                {
+                    "key": child.pk,
+                    "name": child.name,
+                    "organization": child,
+                    "members": n,
+                    "average": round(total / n, 1) if n else None,
+                }
+            )
+    result.sort(key=lambda r: (r["average"] is None, -(r["average"] or 0), r["name"]))
+    rank = 0
+    previous = object()
+    for i, r in enumerate(result, start=1):
+        if r["average"] != previous:
+            rank = i
+            previous = r["average"]
+        r["rank"] = rank if r["average"] is not None else None
+    return result
+
+
+def average_score(people: QuerySet[Person], window: Window) -> float | None:
+    value = with_scores(people, window).aggregate(avg=Avg("score"))["avg"]
+    return round(float(value), 1) if value is not None else None
+
+
+# ---------------------------------------------------------------------- entry lists
+
+
+@dataclass
+class EntryFilters:
+    org: Organization | None = None
+    period: Period | None = None
+    status: str = ""
+    kind: str = ""
+    source: str = ""
+    person: Person | None = None
+    q: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    def as_params(self) -> dict[str, str]:
+        params = {
+            "org": str(self.org.pk) if self.org else "",
+            "period": self.period.code if self.period else "",
+            "status": self.status,
+            "kind": self.kind,
+            "source": self.source,
+            "person": str(self.person.pk) if self.person else "",
+            "q": self.q,
+        }
+        return {k: v for k, v in params.items() if v}
+
+    @property
+    def query_string(self) -> str:
+        return urlencode(self.as_params())
+
+
+def entries_visible(user, action: str = "view") -> QuerySet[PointEntry]:
+    return policy_for(PointEntry).visible(user, action)
+
+
+def entries_from_params(user, params, base: QuerySet[PointEntry] | None = None, default_period: bool = True):
+    """Entries in scope filtered by org (its subtree, where the entry is filed), period (default:
+    this year, unless `default_period` is false), status, kind, source, person and text (the
+    member's name or the entry's description)."""
+    f = EntryFilters(q=(params.get("q") or "").strip()[:50])
+    qs = entries_visible(user) if base is None else base
+    if params.get("org"):
+        f.org = policy_for(Organization).get_or_404(user, pk=params.get("org"))
+        qs = qs.filter(org_path__startswith=f.org.path)
+    period = (params.get("period") or "").strip()
+    if period:
+        try:
+            f.period = Period.parse(period)
+        except PeriodError as exc:
+            f.errors.append(f"{exc}，已显示今年")
+    if f.period is None and default_period:
+        f.period = Period.parse(str(timezone.localdate().year))  # a city's whole history is millions of rows
+    if f.period is not None:
+        qs = qs.filter(date__gte=f.period.start, date__lte=f.period.end)
+        if f.period.start.year == f.period.end.year:
+            qs = qs.filter(year=f.period.start.year)  # the same rows; lets the database use the scope index
+    status = params.get("status") or ""
+    if status:
+        if status in EntryStatus.values:
+            f.status = status
+            qs = qs.filter(status=status)
+        else:
+            f.errors.append(f"未知的状态“{status}”，已忽略")
+    kind = params.get("kind") or ""
+    if kind:
+        if kind in EntryKind.values:
+            f.kind = kind
+            qs = qs.filter(kind=kind)
+        else:
+            f.errors.append(f"未知的来源方式“{kind}”，已忽略")
+    source = params.get("source") or ""
+    if source:
+        f.source = source
+        qs = qs.filter(source=source)
+    person = (params.get("person") or "").strip()
+    if person:
+        if person.isdigit():
+            f.person = policy_for(Person).visible(user).filter(pk=person).first()
+        if f.person is None:
+            f.errors.append("人员参数无效，已忽略")
+        else:
+            qs = qs.filter(person=f.person)
+    if f.q:
+        from orgs.selectors import text_query
+
+        qs = qs.filter(
+            text_query(f.q, name="person__name", initials="person__name_initials", pinyin="person__name_pinyin")
+            | Q(description__icontains=f.q)
+        )
+    return qs.select_related("person", "person__organization"), f
