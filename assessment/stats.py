@@ -182,7 +182,7 @@ for _order, (_grade, _key) in enumerate(GRADE_KEYS.items()):
 
 @register_report_section("assessment.star_rating", "评星定级", order=60, area=AREA, chapter="organization")
 def star_rating_section(period, organization, user=None) -> list[ReportParagraph]:
-    """E.g. 持续开展基层党支部评星定级管理，2022年度6个党支部参加评星定级，评定五星级党支部1个、
+    """E.g. 2022年度6个党支部参加评星定级，评定五星级党支部1个、
     四星级2个……，3个党支部晋位升级，1个党支部星级下降。"""
     year = rating_year(period)
     ratings = _ratings(period, organization, user)
@@ -200,7 +200,7 @@ def star_rating_section(period, organization, user=None) -> list[ReportParagraph
         figures["upgraded"] = upgraded_count(period, organization, user)
         declined = declined_count(period, organization, user)
         text = (
-            f"持续开展基层党支部评星定级管理，{year}年度{{rated}}个党支部参加评星定级，评定"
+            f"{year}年度{{rated}}个党支部参加评星定级，评定"
             + "、".join(parts)
             + "，{upgraded}个党支部晋位升级"
         )

@@ -348,7 +348,9 @@ def rectification_paragraph(period: Period, organization: Organization, user=Non
         parts.append("开展实地督导检查{field_visits}次，推动支部晋位升级，建设过硬支部")
     text = "；".join(parts) + ("。" if parts else "")
     text += "问题整改台账新登记问题{found}项，销号{closed}项，按期销号率{on_time_rate}%"
-    text += "，尚有{overdue}项逾期未整改，已逐项督办。" if f["overdue"] else "，无逾期未整改问题。"
+    # Of the problems found in the period; older overdue problems are named by the alert
+    # ("存在的问题"), so this sentence must not claim there are none.
+    text += "，其中{overdue}项逾期未整改，已逐项督办。" if f["overdue"] else "。"
     return ReportParagraph(text=text, figures={k: v for k, v in figs.items() if f"{{{k}}}" in text})
 
 

@@ -26,6 +26,15 @@ pytestmark = pytest.mark.django_db
 H1_2022 = (datetime.date(2022, 1, 1), datetime.date(2022, 6, 30))
 
 
+@pytest.fixture(autouse=True)
+def _only_these_demo_areas(monkeypatch):
+    """Build only the areas this module checks: the full demo (every area) takes ~25 s a load;
+    reports/tests/test_demo_report.py loads it whole."""
+    from orgs import demo as orgs_demo
+
+    monkeypatch.setattr(orgs_demo, "DEMO_AREAS", ("meetings",))
+
+
 @pytest.fixture
 def loaded():
     call_command("load_demo", stdout=StringIO())

@@ -35,6 +35,15 @@ EXPECTED_ROLES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _only_these_demo_areas(monkeypatch):
+    """Build only the areas this module checks: the full demo (every area) takes ~25 s a load;
+    reports/tests/test_demo_report.py loads it whole."""
+    from orgs import demo as orgs_demo
+
+    monkeypatch.setattr(orgs_demo, "DEMO_AREAS", ())
+
+
 def load(*args) -> str:
     out = StringIO()
     call_command("load_demo", *args, stdout=out)

@@ -19,6 +19,15 @@ from points.sources import recompute_year
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _only_these_demo_areas(monkeypatch):
+    """Build only the areas this module checks: the full demo (every area) takes ~25 s a load;
+    reports/tests/test_demo_report.py loads it whole."""
+    from orgs import demo as orgs_demo
+
+    monkeypatch.setattr(orgs_demo, "DEMO_AREAS", ("meetings", "points"))
+
+
 def test_demo_points_and_the_2022_half_year_vanguards():
     call_command("load_demo", stdout=StringIO())
     root = Organization.objects.get(code=demo.ROOT_CODE)

@@ -33,6 +33,15 @@ pytestmark = pytest.mark.django_db
 H1 = (datetime.date(2022, 1, 1), datetime.date(2022, 6, 30))
 
 
+@pytest.fixture(autouse=True)
+def _only_these_demo_areas(monkeypatch):
+    """Build only the areas this module checks: the full demo (every area) takes ~25 s a load;
+    reports/tests/test_demo_report.py loads it whole."""
+    from orgs import demo as orgs_demo
+
+    monkeypatch.setattr(orgs_demo, "DEMO_AREAS", ("meetings", "supervision"))
+
+
 @pytest.fixture
 def root(settings):
     settings.DEMO_ALLOWED = True

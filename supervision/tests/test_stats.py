@@ -169,7 +169,7 @@ def test_report_section_writes_the_seed_sentences(bureau, world):
     assert (
         "2个党支部书记围绕自身基层党建工作和全面从严治党工作共排查问题3项，明确具体整改方向，建立问题整改台账" in text
     )
-    assert "完成问题整改2项" in text and "实地督导检查2次" in text and "尚有4项逾期未整改" in text
+    assert "完成问题整改2项" in text and "实地督导检查2次" in text and "其中4项逾期未整改" in text
     for paragraph in section:
         for key in re.findall(r"{(\w+)}", paragraph.text):
             assert key in paragraph.figures and paragraph.figures[key].url
