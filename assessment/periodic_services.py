@@ -33,6 +33,7 @@ from assessment.models import (
     RoundDepartment,
 )
 from assessment.scheme import SchemeError, assessment_scheme, dec, excellent_quota_error, grade_for, weighted_total
+from assessment.services import _bump, _day  # the same date check and version bump as 评星定级
 from core import audit
 from core.concurrency import check_version
 from core.periods import Period
@@ -59,14 +60,6 @@ for _key, _label in {
 
 HEAD_TITLE_WORDS = ("科长", "主任", "部长", "馆长", "团长")
 SCORE_FIELDS = [name for _, name in DIMENSION_FIELDS]
-
-
-def _day(on: datetime.date | None) -> datetime.date:
-    today = timezone.localdate()
-    on = on or today
-    if on > today:
-        raise ValidationError("日期不能晚于今天")
-    return on
 
 
 def guess_head(department: Department, people: list[Person]) -> Person | None:
@@ -169,11 +162,6 @@ def assessment_round_open(
 
 def _lock_round(rnd: AssessmentRound) -> AssessmentRound:
     return AssessmentRound.objects.select_for_update().select_related("organization", "unit").get(pk=rnd.pk)
-
-
-def _bump(obj, changes: dict) -> None:
-    obj.version += 1
-    changes["version"] = [obj.version - 1, obj.version]
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ the figure.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from django.db.models import F, Q, QuerySet
 
@@ -24,6 +23,7 @@ from assessment.models import (
 )
 from core.periods import Period, PeriodError
 from core.scope import policy_for
+from core.viewutils import FilterParams
 from orgs.models import Department, Organization
 
 CHANGES = {"up": "晋位升级", "down": "降级", "same": "持平", "new": "首次评定"}
@@ -48,7 +48,7 @@ def ratings_visible(user, action: str = "view") -> QuerySet[BranchRating]:
 
 
 @dataclass
-class RatingFilters:
+class RatingFilters(FilterParams):
     org: Organization | None = None
     year: int | None = None
     stars: int | None = None
@@ -57,8 +57,8 @@ class RatingFilters:
     round_id: int | None = None
     errors: list[str] = field(default_factory=list)
 
-    def as_params(self) -> dict[str, str]:
-        params = {
+    def params(self) -> dict[str, str]:
+        return {
             "org": str(self.org.pk) if self.org else "",
             "year": str(self.year or ""),
             "stars": str(self.stars or ""),
@@ -66,11 +66,6 @@ class RatingFilters:
             "published": "1" if self.published else "",
             "round": str(self.round_id or ""),
         }
-        return {k: v for k, v in params.items() if v}
-
-    @property
-    def query_string(self) -> str:
-        return urlencode(self.as_params())
 
 
 def ratings_list(
@@ -171,7 +166,7 @@ def records_visible(user, action: str = "view") -> QuerySet[AssessmentRecord]:
 
 
 @dataclass
-class RecordFilters:
+class RecordFilters(FilterParams):
     org: Organization | None = None
     period: Period | None = None
     department: Department | None = None
@@ -182,8 +177,8 @@ class RecordFilters:
     q: str = ""
     errors: list[str] = field(default_factory=list)
 
-    def as_params(self) -> dict[str, str]:
-        params = {
+    def params(self) -> dict[str, str]:
+        return {
             "org": str(self.org.pk) if self.org else "",
             "period": self.period.code if self.period else "",
             "department": str(self.department.pk) if self.department else "",
@@ -193,11 +188,6 @@ class RecordFilters:
             "round": str(self.round_id or ""),
             "q": self.q,
         }
-        return {k: v for k, v in params.items() if v}
-
-    @property
-    def query_string(self) -> str:
-        return urlencode(self.as_params())
 
 
 def within_period(period: Period) -> Q:

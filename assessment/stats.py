@@ -199,11 +199,7 @@ def star_rating_section(period, organization, user=None) -> list[ReportParagraph
                 parts.append(f"{stars_label(stars)}级{{{key}}}个")
         figures["upgraded"] = upgraded_count(period, organization, user)
         declined = declined_count(period, organization, user)
-        text = (
-            f"{year}年度{{rated}}个党支部参加评星定级，评定"
-            + "、".join(parts)
-            + "，{upgraded}个党支部晋位升级"
-        )
+        text = f"{year}年度{{rated}}个党支部参加评星定级，评定" + "、".join(parts) + "，{upgraded}个党支部晋位升级"
         if declined.value:
             figures["declined"] = declined
             text += "，{declined}个党支部星级下降"

@@ -189,15 +189,21 @@ def round_detail(request, pk):
     )
 
 
-def _round_action(request, pk, func, success: str):
-    rnd = policy_for(StarRatingRound).get_for(request.user, "change", pk=pk)
+def round_action(request, model, pk, func, success: str, detail: str, **kwargs):
+    """POST button on a round (star rating or periodic assessment): call the service `func`,
+    show its ValidationError or `success`, back to the round's `detail` page."""
+    rnd = policy_for(model).get_for(request.user, "change", pk=pk)
     try:
-        func(actor=request.user, round=rnd)
+        func(actor=request.user, round=rnd, **kwargs)
     except ValidationError as exc:
         _error(request, exc)
     else:
         messages.success(request, success)
-    return redirect("assessment:round_detail", pk=pk)
+    return redirect(detail, pk=pk)
+
+
+def _round_action(request, pk, func, success: str, **kwargs):
+    return round_action(request, StarRatingRound, pk, func, success, "assessment:round_detail", **kwargs)
 
 
 @login_required
@@ -227,16 +233,9 @@ def round_finalize(request, pk):
 @login_required
 @require_POST
 def round_return(request, pk):
-    rnd = policy_for(StarRatingRound).get_for(request.user, "change", pk=pk)
     form = ReasonForm(request.POST)
     reason = request.POST.get("reason", "") if form.is_valid() else ""
-    try:
-        services.star_round_return(actor=request.user, round=rnd, reason=reason)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, "已撤回公示，可修改评分后重新公示。")
-    return redirect("assessment:round_detail", pk=pk)
+    return _round_action(request, pk, services.star_round_return, "已撤回公示，可修改评分后重新公示。", reason=reason)
 
 
 # ---------------------------------------------------------------------- a branch's rating

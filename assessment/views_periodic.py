@@ -27,11 +27,11 @@ from assessment.models import (
 )
 from assessment.policies import ASSESSMENT_READ_ROLES
 from assessment.scheme import allowed_count, annual_outcome, percent
+from assessment.views import round_action
 from core.audit import entries_for
-from core.concurrency import ConcurrentEditError
 from core.rules import RuleSet
 from core.scope import ADMIN_ROLES, Scope, policy_for
-from core.viewutils import apply_validation_error, paginate, require_roles
+from core.viewutils import ServiceCall, apply_validation_error, paginate, require_roles
 from orgs import selectors as org_selectors
 from orgs.models import Department, Organization, OrgType, Person, Unit
 
@@ -51,10 +51,6 @@ GRADE_BADGES = {
 
 def _crumb():
     return ("平时考核", reverse("assessment:assessment_round_list"))
-
-
-def _error(request, exc: ValidationError) -> None:
-    messages.error(request, "；".join(exc.messages))
 
 
 def _admin(user, rnd: AssessmentRound) -> bool:
@@ -243,14 +239,7 @@ def assessment_round_heads(request, pk):
 
 
 def _round_action(request, pk, func, success: str, **kwargs):
-    rnd = policy_for(AssessmentRound).get_for(request.user, "change", pk=pk)
-    try:
-        func(actor=request.user, round=rnd, **kwargs)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, success)
-    return redirect("assessment:assessment_round_detail", pk=pk)
+    return round_action(request, AssessmentRound, pk, func, success, "assessment:assessment_round_detail", **kwargs)
 
 
 @login_required
@@ -363,22 +352,20 @@ def record_summary(request, pk):
     if request.method == "POST":
         form = SummaryForm(request.POST)
         if form.is_valid():
-            try:
-                services.assessment_summary_submit(
-                    actor=request.user,
-                    record=record,
-                    summary=form.cleaned_data["summary"],
-                    on_behalf=not own,
-                    expected_version=form.cleaned_data.get("version"),
-                )
-            except ConcurrentEditError as exc:
-                conflict = exc
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
-                if not own:
-                    messages.success(request, f"已代{record.person.name}录入个人小结。")
-                    return redirect("assessment:record_detail", pk=record.pk)
+            call = ServiceCall(
+                form,
+                services.assessment_summary_submit,
+                actor=request.user,
+                record=record,
+                summary=form.cleaned_data["summary"],
+                on_behalf=not own,
+                expected_version=form.cleaned_data.get("version"),
+            )
+            conflict = call.conflict
+            if call.ok and not own:
+                messages.success(request, f"已代{record.person.name}录入个人小结。")
+                return redirect("assessment:record_detail", pk=record.pk)
+            if call.ok:
                 messages.success(request, "个人小结已提交，等待科室负责人评分。")
                 return redirect("assessment:my_assessment")
     else:
@@ -415,20 +402,19 @@ def record_score(request, pk):
     if request.method == "POST":
         form = RecordScoreForm(request.POST, dimensions=dims)
         if form.is_valid():
-            try:
-                saved = services.assessment_record_score(
-                    actor=request.user,
-                    record=record,
-                    scores={name: form.cleaned_data[name] for _, name in DIMENSION_FIELDS},
-                    comment=form.cleaned_data["comment"],
-                    as_committee=as_committee,
-                    expected_version=form.cleaned_data.get("version"),
-                )
-            except ConcurrentEditError as exc:
-                conflict = exc
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
+            call = ServiceCall(
+                form,
+                services.assessment_record_score,
+                actor=request.user,
+                record=record,
+                scores={name: form.cleaned_data[name] for _, name in DIMENSION_FIELDS},
+                comment=form.cleaned_data["comment"],
+                as_committee=as_committee,
+                expected_version=form.cleaned_data.get("version"),
+            )
+            conflict = call.conflict
+            if call.ok:
+                saved = call.result
                 messages.success(
                     request,
                     f"已为{saved.person.name}评分：总分{saved.total}，建议等次“{saved.get_proposed_grade_display()}”。",
@@ -466,19 +452,17 @@ def record_grade(request, pk):
     if request.method == "POST":
         form = GradeForm(request.POST)
         if form.is_valid():
-            try:
-                services.assessment_grade_set(
-                    actor=request.user,
-                    record=record,
-                    grade=form.cleaned_data["grade"],
-                    reason=form.cleaned_data["grade_reason"],
-                    expected_version=form.cleaned_data.get("version"),
-                )
-            except ConcurrentEditError as exc:
-                conflict = exc
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
+            call = ServiceCall(
+                form,
+                services.assessment_grade_set,
+                actor=request.user,
+                record=record,
+                grade=form.cleaned_data["grade"],
+                reason=form.cleaned_data["grade_reason"],
+                expected_version=form.cleaned_data.get("version"),
+            )
+            conflict = call.conflict
+            if call.ok:
                 messages.success(request, f"已审定{record.person.name}的等次。")
                 return redirect("assessment:assessment_round_detail", pk=record.round_id)
     else:

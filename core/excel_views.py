@@ -18,6 +18,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.utils.crypto import constant_time_compare
 
 from core.importers import MAX_UPLOAD_BYTES, Importer, ImportResult
@@ -133,3 +134,47 @@ def discard_upload(request, kind: ImportKind) -> None:
         path = _stash_path(info.get("token", ""))
         if path is not None:
             path.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------- upload → preview, confirm
+
+
+def upload_form(request) -> ImportUploadForm:
+    return ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
+
+
+def preview_upload(request, kind: ImportKind, form: ImportUploadForm) -> tuple[ImportResult | None, str]:
+    """Check a posted file without writing; keep it for the confirmation when it has changes.
+    Returns (result or None when nothing valid was posted, stash token or "")."""
+    if request.method != "POST" or not form.is_valid():
+        return None, ""
+    upload = form.cleaned_data["file"]
+    result = kind.importer(request.user, filename=upload.name).preview(upload)
+    token = stash_upload(request, kind, upload) if result.has_changes else ""
+    return result, token
+
+
+def run_stashed_upload(request, kind: ImportKind) -> ImportResult | None:
+    """Import the file kept at the preview (checked again while writing) and forget it; None (with
+    an error message) when it has expired."""
+    stashed = stashed_upload(request, kind)
+    if stashed is None:
+        messages.error(request, EXPIRED_UPLOAD)
+        return None
+    path, name = stashed
+    importer = kind.importer(request.user, filename=name)
+    with open(path, "rb") as fh:
+        result = importer.run(fh)
+    discard_upload(request, kind)
+    return result
+
+
+def announce_import(request, result: ImportResult, *, unit: str, unchanged_unit: str, total_unit: str) -> None:
+    """The message after a successful import, e.g. "已导入 3 次会议，1 次会议系统中已有，未重复登记。"."""
+    if result.committed:
+        text = f"已导入 {result.created} {unit}"
+        if result.unchanged:
+            text += f"，{result.unchanged} {unchanged_unit}系统中已有，未重复登记"
+        messages.success(request, text + "。")
+    else:
+        messages.info(request, f"文件中的 {result.total} {total_unit}系统中均已登记，没有需要导入的变化。")

@@ -199,6 +199,53 @@ class ListExporter:
             )
 
 
+EXCEL_MAX_ROWS = 1_048_576  # including the header row
+TRUNCATED_NOTE = (
+    "（已达到 Excel 单个工作表的行数上限，仅导出前 {n} 行。请缩小筛选范围（如按期间、党组织）后分批导出。）"
+)
+
+
+class WorkbookExporter(ListExporter):
+    """A ledger export whose `write()` builds its own (write-only) workbook, possibly of several
+    sheets, with `append_sheet`; audited against the user's home organization."""
+
+    def __init__(self, user=None, **options):
+        super().__init__(user, **options)
+        self.truncated = False
+
+    def audit_organization(self):
+        from core.scope import Scope
+
+        return Scope.of(self.user).home_organization if self.user is not None else None
+
+    def append_sheet(self, wb: Workbook, title: str, columns: list[Column], rows: Iterable[Sequence[Any]]) -> int:
+        """Append one write-only sheet; returns its data row count (stops at Excel's limit with a
+        note and sets `truncated`)."""
+        ws = wb.create_sheet(title=title)
+        for index, column in enumerate(columns, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = column.width
+        ws.freeze_panes = "A2"
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(ws, value=column.header)
+            cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
+            header.append(cell)
+        ws.append(header)
+        count = 0
+        try:
+            for row in rows:
+                if count >= EXCEL_MAX_ROWS - 2:
+                    ws.append([TRUNCATED_NOTE.format(n=count)])
+                    self.truncated = True
+                    break
+                ws.append([_cell_value(v) for v in row])
+                count += 1
+        except BaseException:
+            _discard_sheet(ws)
+            raise
+        return count
+
+
 def _discard_sheet(ws) -> None:
     """Close a half-written write-only sheet and remove its temporary file (best effort)."""
     try:

@@ -21,6 +21,7 @@ import io
 import logging
 import os
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -252,6 +253,34 @@ def convert_value(spec: ImportField, raw: Any) -> Any:
                 return value
         raise FieldError(f"“{text}”不在可选值中，可选：{spec.allowed}")
     return text
+
+
+def convert_fields(
+    specs: Sequence[ImportField], values: dict[str, Any]
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Convert one row's raw cells; returns (converted values, [(header, message)…])."""
+    converted: dict[str, Any] = {}
+    errors: list[tuple[str, str]] = []
+    for spec in specs:
+        try:
+            value = convert_value(spec, values.get(spec.key))
+        except FieldError as exc:
+            errors.append((spec.header, str(exc)))
+            continue
+        if spec.required and value in (None, ""):
+            errors.append((spec.header, "必填项，不能为空"))
+            continue
+        converted[spec.key] = value
+    return converted, errors
+
+
+def key_text(value: Any) -> str:
+    """A key cell (会议编号, 检查编号…) as text (Excel stores 1 as 1.0 in some files)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unneutralise(str(value)).strip()
 
 
 def _text(spec: ImportField, raw: Any) -> str:
@@ -532,20 +561,7 @@ class Importer:
         return data, warnings
 
     def convert_row(self, values: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        converted: dict[str, Any] = {}
-        errors: list[tuple[str, str]] = []
-        for spec in self.fields:
-            raw = values.get(spec.key)
-            try:
-                value = convert_value(spec, raw)
-            except FieldError as exc:
-                errors.append((spec.header, str(exc)))
-                continue
-            if spec.required and value in (None, ""):
-                errors.append((spec.header, "必填项，不能为空"))
-                continue
-            converted[spec.key] = value
-        return converted, errors
+        return convert_fields(self.fields, values)
 
     # ------------------------------------------------------------------ running
 
@@ -599,3 +615,172 @@ class Importer:
                 result.errors.extend(RowError(number, column, message) for column, message in exc.errors)
                 continue
             result.plans.append(plan)
+
+
+# ---------------------------------------------------------------------- two sheets
+
+
+@dataclass
+class SheetRowError(RowError):
+    """A row error that names its sheet."""
+
+    sheet: str = ""
+
+    def __str__(self) -> str:
+        where = f"“{self.sheet}”工作表第 {self.row} 行" if self.row else "文件"
+        return f"{where}{'【' + self.column + '】' if self.column else ''}：{self.message}"
+
+
+class TwoSheetImporter(Importer):
+    """A main sheet (`sheet_title`, `fields`: one row per record, keyed by a number chosen in the
+    file, column `key_header`) and a child sheet (`child_sheet`, `child_sheet_fields()`: rows
+    linked to their record by that number).
+
+    Reading gives the main rows to the usual check; the child rows are converted first and grouped
+    in `self.children` {number: [(row, values)…]} (a number whose rows have errors maps to []), so
+    `prepare`/`plan_row` can use them. Child rows naming a number absent from the main sheet are
+    errors; subclasses record the numbers they saw in `self.seen_numbers`. Every error names its
+    sheet (`SheetRowError`), main sheet first.
+    """
+
+    child_sheet = ""
+    key_header = ""
+    main_export_only: Sequence[str] = ()  # export-only columns tolerated on each sheet
+    child_export_only: Sequence[str] = ()
+    main_row_hint = ""  # appended to "请从第 2 行起填写", e.g. "，每行一次会议"
+    reject_duplicate_headers = True
+
+    def __init__(self, user, *, filename: str = ""):
+        super().__init__(user, filename=filename)
+        self.child_raw: list[tuple[int, dict[str, Any]]] = []
+
+    def child_sheet_fields(self) -> Sequence[ImportField]:
+        raise NotImplementedError
+
+    # -- template
+
+    def write_template(self, target) -> None:
+        wb = Workbook()
+        fill = PatternFill("solid", fgColor="F2F2F2")
+        first = wb.active
+        first.title = self.sheet_title
+        self._data_sheet(first, self.fields, fill)
+        self._data_sheet(wb.create_sheet(self.child_sheet), self.child_sheet_fields(), fill)
+        info = self._instructions_sheet(wb)
+        for title, specs in ((self.sheet_title, self.fields), (self.child_sheet, self.child_sheet_fields())):
+            info.append([])
+            info.append([f"“{title}”工作表"])
+            info.cell(row=info.max_row, column=1).font = Font(bold=True)
+            self._append_field_table(info, specs, fill)
+        self._add_reference_sheets(wb, fill)
+        wb.active = 0
+        wb.save(target)
+
+    def _data_sheet(self, ws, specs: Sequence[ImportField], fill) -> None:
+        for index, spec in enumerate(specs, start=1):
+            letter = get_column_letter(index)
+            cell = ws.cell(row=1, column=index, value=spec.header)
+            cell.font = Font(bold=True, color="C8161D") if spec.required else Font(bold=True)
+            cell.fill = fill
+            cell.comment = self._header_comment(spec)
+            ws.column_dimensions[letter].width = spec.width
+            ws.column_dimensions[letter].number_format = "yyyy-mm-dd" if spec.kind == "date" else "@"
+            if spec.kind == "choice":
+                self._add_dropdown(ws, letter, [label for _, label in spec.choices])
+        ws.freeze_panes = "A2"
+
+    # -- reading
+
+    def _read_workbook(self, wb):
+        for title in (self.sheet_title, self.child_sheet):
+            if title not in wb.sheetnames:
+                raise ImportFileError(
+                    f"文件中没有“{title}”工作表。{self.label}导入模板有“{self.sheet_title}”和“{self.child_sheet}”"
+                    "两个工作表，请下载模板，按模板填写后再上传。"
+                )
+        main, warnings = self._read_sheet(wb[self.sheet_title], self.fields, self.main_export_only)
+        if not main:
+            raise ImportFileError(
+                f"“{self.sheet_title}”工作表中没有需要导入的数据：请从第 2 行起填写{self.main_row_hint}。"
+            )
+        self.child_raw, more = self._read_sheet(wb[self.child_sheet], self.child_sheet_fields(), self.child_export_only)
+        return main, warnings + more
+
+    def _read_sheet(self, ws, specs: Sequence[ImportField], export_only: Sequence[str]):
+        rows = ws.iter_rows(values_only=True)
+        header = next(rows, None)
+        expected = "、".join(f.header for f in specs)
+        if header is None or all(_is_blank(v) for v in header):
+            raise ImportFileError(f"“{ws.title}”工作表是空的：第 1 行应为表头（{expected}），第 2 行起填写数据。")
+        positions: dict[str, int] = {}
+        duplicates = set()
+        for index, value in enumerate(header):
+            name = _norm_header(value)
+            if name in positions:
+                duplicates.add(name)
+            elif name:
+                positions[name] = index
+        known = {f.header for f in specs}
+        missing = [f.header for f in specs if f.header not in positions]
+        if missing:
+            raise ImportFileError(
+                f"“{ws.title}”工作表的表头与{self.label}导入模板不一致，缺少列：{'、'.join(missing)}。"
+                f"第 1 行的表头应为：{expected}。请下载最新模板，按模板填写后再上传。"
+            )
+        if self.reject_duplicate_headers and duplicates & known:
+            raise ImportFileError(
+                f"“{ws.title}”工作表的表头中“{'、'.join(sorted(duplicates & known))}”出现了不止一次，"
+                "请删除重复的列后再上传。"
+            )
+        extra = [h for h in positions if h not in known and h not in export_only]
+        warnings = [f"“{ws.title}”工作表：已忽略模板以外的列：{'、'.join(extra)}"] if extra else []
+        index_of = [(f.key, positions[f.header]) for f in specs]
+        data = []
+        for number, values in enumerate(rows, start=2):
+            if values is None or all(_is_blank(v) for v in values):
+                continue
+            if len(data) >= self.max_rows:
+                raise ImportFileError(f"单次最多导入 {self.max_rows} 行，请拆分为多个文件分批导入。")
+            data.append((number, {key: values[i] if i < len(values) else None for key, i in index_of}))
+        return data, warnings
+
+    # -- checking
+
+    def claim_number(self, number: str, row: int) -> None:
+        """Record the main row holding `number` (call from plan_row); a second row is an error."""
+        if number in self.seen_numbers:
+            raise RowInvalid(f"与第 {self.seen_numbers[number]} 行的{self.key_header}“{number}”重复", self.key_header)
+        self.seen_numbers[number] = row
+
+    def _check(self, rows, result: ImportResult, *, lock: bool) -> None:
+        self.child_errors: list[SheetRowError] = []
+        self.children: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+        for row, raw in self.child_raw:
+            values, errors = convert_fields(self.child_sheet_fields(), raw)
+            number = key_text(raw.get("number"))
+            if errors:
+                self.child_errors.extend(SheetRowError(row, c, m, sheet=self.child_sheet) for c, m in errors)
+                self.children.setdefault(number, [])
+                continue
+            values["number"] = number
+            self.children[number].append((row, values))
+        self.seen_numbers: dict[str, int] = {}
+        super()._check(rows, result, lock=lock)
+        for number, entries in self.children.items():
+            if number not in self.seen_numbers:
+                for row, _ in entries:
+                    self.child_errors.append(
+                        SheetRowError(
+                            row,
+                            self.key_header,
+                            f"{self.key_header}“{number}”在“{self.sheet_title}”工作表中不存在",
+                            sheet=self.child_sheet,
+                        )
+                    )
+        # Plain RowErrors (cell conversion in the base class) belong to the main sheet.
+        errors = [
+            e if isinstance(e, SheetRowError) else SheetRowError(e.row, e.column, e.message, sheet=self.sheet_title)
+            for e in result.errors
+        ] + self.child_errors
+        order = {self.sheet_title: 0, self.child_sheet: 1}
+        result.errors = sorted(errors, key=lambda e: (order.get(e.sheet, 2), e.row))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 
@@ -47,3 +49,17 @@ class ServiceCall:
             apply_validation_error(form, exc)
         else:
             self.ok = True
+
+
+class FilterParams:
+    """The query string of a list's filters: `params()` gives every filter as text, empty ones are dropped."""
+
+    def params(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def as_params(self) -> dict[str, str]:
+        return {k: v for k, v in self.params().items() if v}
+
+    @property
+    def query_string(self) -> str:
+        return urlencode(self.as_params())

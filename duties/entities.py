@@ -205,13 +205,18 @@ class Refs:
             return None
         return dept
 
-    def departments(self, text: str, header: str, errors: list) -> list[Department]:
+    @staticmethod
+    def _many(one, text: str, header: str, errors: list) -> list:
+        """Names split by SEPARATORS, each resolved by `one(name, header, errors)`, without repeats."""
         result = []
         for part in (p for p in SEPARATORS.split(text or "") if p):
-            dept = self.department(part, header, errors)
-            if dept is not None and dept not in result:
-                result.append(dept)
+            found = one(part, header, errors)
+            if found is not None and found not in result:
+                result.append(found)
         return result
+
+    def departments(self, text: str, header: str, errors: list) -> list[Department]:
+        return self._many(self.department, text, header, errors)
 
     def unit(self, text: str, header: str, errors: list) -> Unit | None:
         if self._units is None:
@@ -222,12 +227,7 @@ class Refs:
         return unit
 
     def units(self, text: str, header: str, errors: list) -> list[Unit]:
-        result = []
-        for part in (p for p in SEPARATORS.split(text or "") if p):
-            unit = self.unit(part, header, errors)
-            if unit is not None and unit not in result:
-                result.append(unit)
-        return result
+        return self._many(self.unit, text, header, errors)
 
     def leader(self, text: str, header: str, errors: list) -> Person | None:
         if self._leaders is None:
@@ -267,6 +267,18 @@ class Refs:
         return None
 
 
+def order_col(**kwargs) -> Col:
+    """The 序号 column every ordered list carries."""
+    return Col("order", "序号", lambda o: o.order, kind="int", width=6, **kwargs)
+
+
+def many_col(key: str, header: str, what: str, *, width: float = 24, example: str = "") -> Col:
+    """A many-to-many column: names joined by 、 on export, split the same way on import."""
+    return Col(
+        key, header, lambda o: names(getattr(o, key).all()), width=width, help=f"多个{what}用顿号分隔", example=example
+    )
+
+
 # ---------------------------------------------------------------------- the base entity
 
 
@@ -277,7 +289,7 @@ class Entity:
     noun = "条"
     group = ""  # breadcrumb group
     group_url_name = ""
-    form_fields: tuple[str, ...] = ()
+    form_fields: tuple[str, ...] = ()  # default: the fields of the model's services.WriteSpec
     widgets: dict = {}
     select_related: tuple[str, ...] = ()
     prefetch: tuple[str, ...] = ()
@@ -295,6 +307,12 @@ class Entity:
     excel_key = ""  # the entity whose Excel import/export this list uses (default: itself)
     importable = True
     empty_hint = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # The form edits what the write service accepts; one list of fields for both.
+        if "form_fields" not in cls.__dict__ and cls.model is not None and cls.model in services.SPECS:
+            cls.form_fields = services.SPECS[cls.model].fields
 
     # ---- scope
 
@@ -554,6 +572,17 @@ def leaders(user) -> QuerySet[Person]:
     )
 
 
+def leader_title(person: Person) -> str:
+    """A leader's post as shown beside the name: leadership role, else job title."""
+    return person.leadership_role or person.job_title
+
+
+def _leader_field(form, name: str, user) -> None:
+    field = form.fields[name]
+    field.queryset = leaders(user)
+    field.label_from_instance = lambda p: f"{p.name}（{leader_title(p)}）"
+
+
 # ---------------------------------------------------------------------- 主体责任清单
 
 
@@ -616,7 +645,7 @@ class ItemEntity(Entity):
             example="党组",
             aliases=SUBJECT_ALIASES,
         ),
-        Col("order", "序号", lambda o: o.order, kind="int", width=6, help="留空则排在最后", example="1"),
+        order_col(help="留空则排在最后", example="1"),
         Col(
             "content",
             "责任内容",
@@ -692,7 +721,6 @@ class EvidenceEntity(Entity):
     label = "落实佐证"
     group = "主体责任清单"
     group_url_name = "duties:responsibility"
-    form_fields = ("item", "period_code", "done_on", "note")
     widgets = {"done_on": forms.DateInput(), "note": forms.Textarea(attrs={"rows": 4})}
     select_related = ("item", "item__organization", "recorded_by")
     period_field = "period_start"
@@ -858,15 +886,8 @@ class DualEntity(Entity):
             width=30,
             example="分管办公室、财务审计科，联系文化馆",
         ),
-        Col(
-            "departments",
-            "分管科室",
-            lambda o: names(o.departments.all()),
-            width=24,
-            help="多个科室用顿号分隔",
-            example="办公室、财务审计科",
-        ),
-        Col("units", "分管单位", lambda o: names(o.units.all()), width=20, help="多个单位用顿号分隔", example=""),
+        many_col("departments", "分管科室", "科室", example="办公室、财务审计科"),
+        many_col("units", "分管单位", "单位", width=20),
         Col(
             "duties",
             "一岗双责职责",
@@ -884,7 +905,7 @@ class DualEntity(Entity):
     def cells(self, o):
         return [
             Cell(o.person.name, url=self.detail_url(o)),
-            Cell(o.person.leadership_role or o.person.job_title, wrap=True),
+            Cell(leader_title(o.person), wrap=True),
             Cell(o.areas, wrap=True),
             Cell(names([*o.departments.all(), *o.units.all()]) or "—", wrap=True),
             Cell(o.duties, wrap=True),
@@ -893,8 +914,7 @@ class DualEntity(Entity):
 
     def configure_form(self, form, user, instance):
         _org_field(form, "organization", user, self.write_roles)
-        form.fields["person"].queryset = leaders(user)
-        form.fields["person"].label_from_instance = lambda p: f"{p.name}（{p.leadership_role or p.job_title}）"
+        _leader_field(form, "person", user)
         form.fields["departments"].queryset = Department.objects.select_related("unit")
         form.fields["units"].queryset = Unit.objects.all()
 
@@ -926,7 +946,6 @@ class LiaisonEntity(Entity):
     noun = "对"
     group = "领导干部联系支部"
     group_url_name = "duties:liaison_overview"
-    form_fields = ("leader", "branch", "start_on", "end_on", "note")
     widgets = {"start_on": forms.DateInput(), "end_on": forms.DateInput()}
     select_related = ("leader", "branch")
     period_field = "start_on"
@@ -955,7 +974,7 @@ class LiaisonEntity(Entity):
     def cells(self, o):
         return [
             Cell(o.leader.name, url=self.detail_url(o)),
-            Cell(o.leader.leadership_role or o.leader.job_title, wrap=True),
+            Cell(leader_title(o.leader), wrap=True),
             Cell(o.branch.name),
             Cell(d(o.start_on)),
             Cell(d(o.end_on) or "—"),
@@ -964,8 +983,7 @@ class LiaisonEntity(Entity):
 
     def configure_form(self, form, user, instance):
         _org_field(form, "branch", user, self.write_roles, branch_only=True)
-        form.fields["leader"].queryset = leaders(user)
-        form.fields["leader"].label_from_instance = lambda p: f"{p.name}（{p.leadership_role or p.job_title}）"
+        _leader_field(form, "leader", user)
 
     def natural_key(self, data):
         return (data["leader"].pk, data["branch"].pk, data["start_on"])
@@ -987,7 +1005,6 @@ class ActivityEntity(Entity):
     noun = "次"
     group = "领导干部联系支部"
     group_url_name = "duties:liaison_overview"
-    form_fields = ("liaison", "held_on", "kind", "content")
     widgets = {"held_on": forms.DateInput(), "content": forms.Textarea(attrs={"rows": 4})}
     select_related = ("liaison", "liaison__leader", "liaison__branch", "recorded_by")
     period_field = "held_on"
@@ -1066,22 +1083,6 @@ class RiskEntity(Entity):
     model = IntegrityRisk
     label = "廉政风险点"
     group = "廉政风险点防控清单"
-    form_fields = (
-        "organization",
-        "order",
-        "area",
-        "department",
-        "unit",
-        "post",
-        "category",
-        "risk_point",
-        "manifestation",
-        "level",
-        "measures",
-        "responsible_person",
-        "responsible_leader",
-        "indicator",
-    )
     widgets = {
         "manifestation": forms.Textarea(attrs={"rows": 3}),
         "measures": forms.Textarea(attrs={"rows": 4}),
@@ -1101,7 +1102,7 @@ class RiskEntity(Entity):
     attachments = True
     headers = ("序号", "领域", "科室/单位", "岗位", "风险类别", "风险点", "风险等级", "防控措施", "责任人", "责任领导")
     cols = (
-        Col("order", "序号", lambda o: o.order, kind="int", width=6, example="1"),
+        order_col(example="1"),
         Col("organization", "党组织", lambda o: o.organization.name, required=True, width=18, example="局机关党委"),
         Col("area", "领域", lambda o: o.area, required=True, max_length=50, width=14, example="政治安全领域"),
         Col("department", "科室", lambda o: o.department.name if o.department else "", width=12, example="公共服务科"),
@@ -1227,13 +1228,12 @@ class TaskEntity(CatalogueEntity):
     model = WorkTask
     label = "工作任务"
     noun = "项"
-    form_fields = ("department", "order", "content", "basis")
     widgets = {"content": forms.Textarea(attrs={"rows": 2})}
     search = ("content", "basis")
     headers = ("科室", "序号", "工作任务", "依据")
     cols = (
         Col("department", "科室", lambda o: o.department.name, required=True, width=14, example="办公室"),
-        Col("order", "序号", lambda o: o.order, kind="int", width=6, example="1"),
+        order_col(example="1"),
         Col(
             "content",
             "工作任务",
@@ -1288,7 +1288,7 @@ class DivisionEntity(CatalogueEntity):
             width=14,
             example="产业发展科",
         ),
-        Col("order", "序号", lambda o: o.order, kind="int", width=6),
+        order_col(),
         Col(
             "matter",
             "事项",
@@ -1298,14 +1298,7 @@ class DivisionEntity(CatalogueEntity):
             width=40,
             example="文化旅游节庆活动的组织筹办",
         ),
-        Col(
-            "assisting_departments",
-            "配合科室",
-            lambda o: names(o.assisting_departments.all()),
-            width=24,
-            help="多个科室用顿号分隔",
-            example="公共服务科、办公室",
-        ),
+        many_col("assisting_departments", "配合科室", "科室", example="公共服务科、办公室"),
         Col("note", "分工说明", lambda o: o.note, max_length=300, width=40),
     )
 
@@ -1362,7 +1355,6 @@ class FlowchartEntity(CatalogueEntity):
     model = WorkflowChart
     label = "工作流程图"
     noun = "张"
-    form_fields = ("department", "order", "name", "description")
     search = ("name", "description")
     prefetch = ()
     headers = ("科室", "序号", "流程名称", "步骤数", "说明")
@@ -1436,7 +1428,6 @@ class PostDutyEntity(CatalogueEntity):
     model = PostDuty
     label = "岗位职责"
     noun = "项"
-    form_fields = ("department", "post", "order", "duty")
     widgets = {"duty": forms.Textarea(attrs={"rows": 2})}
     choice_filters = ()
     search = ("post", "duty")
@@ -1444,7 +1435,7 @@ class PostDutyEntity(CatalogueEntity):
     cols = (
         Col("department", "科室", lambda o: o.department.name, required=True, width=14, example="办公室"),
         Col("post", "岗位", lambda o: o.post, required=True, max_length=100, width=14, example="文秘岗"),
-        Col("order", "序号", lambda o: o.order, kind="int", width=6),
+        order_col(),
         Col(
             "duty",
             "岗位职责",
@@ -1483,7 +1474,6 @@ class PostRiskEntity(CatalogueEntity):
     model = PostRiskPoint
     label = "岗位风险点"
     noun = "项"
-    form_fields = ("department", "post", "order", "risk", "level")
     widgets = {"risk": forms.Textarea(attrs={"rows": 2})}
     prefetch = ("measures",)
     choice_filters = (("level", "风险等级", lambda: [(v, v) for v in services.risk_levels()]),)
@@ -1548,7 +1538,6 @@ class MeasureEntity(CatalogueEntity):
     label = "防控措施"
     org_lookup = "risk_point__department__organization__path"
     department_lookup = "risk_point__department"
-    form_fields = ("risk_point", "order", "measure")
     widgets = {"measure": forms.Textarea(attrs={"rows": 2})}
     select_related = ("risk_point", "risk_point__department")
     search = ("measure", "risk_point__risk")

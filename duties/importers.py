@@ -82,13 +82,13 @@ class EntityImporter(Importer):
         if "derived_from" in keys:
             sheets.append(("统计项目", ["代码", "名称（领域）"], statistic_choices()))
         if keys & {"person", "leader"}:
-            from duties.entities import leaders
+            from duties.entities import leader_title, leaders
 
             sheets.append(
                 (
                     "领导干部",
                     ["姓名", "职务"],
-                    [(p.name, p.leadership_role or p.job_title) for p in leaders(self.user)[:500]],
+                    [(p.name, leader_title(p)) for p in leaders(self.user)[:500]],
                 )
             )
         return sheets

@@ -52,47 +52,46 @@ class ResponsibilityEvidencePolicy(Policy):
         return obj.item.organization
 
 
+class OwnViewPolicy(Policy):
+    """A leader sees their own records: `own_lookup` leads from the model to the person's id."""
+
+    own_lookup = ""
+
+    def own_q(self, scope: Scope, action: str):
+        if action == "view" and scope.person_id:
+            return Q(**{self.own_lookup: scope.person_id})
+        return None
+
+
 @register_policy
-class DualResponsibilityPolicy(Policy):
+class DualResponsibilityPolicy(OwnViewPolicy):
     model = DualResponsibility
     org_path_lookup = "org_path"
     change_roles = ADMIN_ROLES
     delete_roles = ADMIN_ROLES
-
-    def own_q(self, scope: Scope, action: str):
-        if action == "view" and scope.person_id:
-            return Q(person_id=scope.person_id)
-        return None
+    own_lookup = "person_id"
 
 
 @register_policy
-class LeaderLiaisonPolicy(Policy):
+class LeaderLiaisonPolicy(OwnViewPolicy):
     model = LeaderLiaison
     org_path_lookup = "org_path"
     change_roles = ADMIN_ROLES
     delete_roles = ADMIN_ROLES
+    own_lookup = "leader_id"
 
     def org_of(self, obj):
         return obj.branch
 
-    def own_q(self, scope: Scope, action: str):
-        if action == "view" and scope.person_id:
-            return Q(leader_id=scope.person_id)
-        return None
-
 
 @register_policy
-class LiaisonActivityPolicy(Policy):
+class LiaisonActivityPolicy(OwnViewPolicy):
     model = LiaisonActivity
     org_path_lookup = "org_path"
+    own_lookup = "liaison__leader_id"
 
     def org_of(self, obj):
         return obj.liaison.branch
-
-    def own_q(self, scope: Scope, action: str):
-        if action == "view" and scope.person_id:
-            return Q(liaison__leader_id=scope.person_id)
-        return None
 
 
 @register_policy
@@ -126,11 +125,16 @@ class CataloguePolicy(Policy):
     def org_of(self, obj):
         return self.department_of(obj).organization
 
-    def own_department_q(self, scope: Scope) -> Q | None:
+    @staticmethod
+    def my_departments(scope: Scope):
+        """The user's own department id as a subquery, or None without a linked person."""
         if not scope.person_id:
             return None
-        mine = Person.all_objects.filter(pk=scope.person_id, department__isnull=False).values("department_id")
-        return Q(**{f"{self.department_lookup}_id__in": mine})
+        return Person.all_objects.filter(pk=scope.person_id, department__isnull=False).values("department_id")
+
+    def own_department_q(self, scope: Scope) -> Q | None:
+        mine = self.my_departments(scope)
+        return None if mine is None else Q(**{f"{self.department_lookup}_id__in": mine})
 
     def visible(self, user, action="view", queryset=None):
         qs = self.base_queryset() if queryset is None else queryset
@@ -174,10 +178,8 @@ class BoundaryDivisionPolicy(CataloguePolicy):
     department_lookup = "lead_department"
 
     def own_department_q(self, scope: Scope):
-        if not scope.person_id:
-            return None
-        mine = Person.all_objects.filter(pk=scope.person_id, department__isnull=False).values("department_id")
-        return Q(lead_department_id__in=mine) | Q(assisting_departments__in=mine)
+        mine = self.my_departments(scope)
+        return None if mine is None else Q(lead_department_id__in=mine) | Q(assisting_departments__in=mine)
 
     def visible(self, user, action="view", queryset=None):
         qs = super().visible(user, action, queryset)
@@ -195,12 +197,6 @@ class WorkflowStepPolicy(CataloguePolicy):
     model = WorkflowStep
     department_lookup = "chart__department"
 
-    def own_department_q(self, scope: Scope):
-        if not scope.person_id:
-            return None
-        mine = Person.all_objects.filter(pk=scope.person_id, department__isnull=False).values("department_id")
-        return Q(chart__department_id__in=mine)
-
 
 @register_policy
 class PostDutyPolicy(CataloguePolicy):
@@ -216,9 +212,3 @@ class PostRiskPointPolicy(CataloguePolicy):
 class ControlMeasurePolicy(CataloguePolicy):
     model = ControlMeasure
     department_lookup = "risk_point__department"
-
-    def own_department_q(self, scope: Scope):
-        if not scope.person_id:
-            return None
-        mine = Person.all_objects.filter(pk=scope.person_id, department__isnull=False).values("department_id")
-        return Q(risk_point__department_id__in=mine)

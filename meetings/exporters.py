@@ -15,27 +15,18 @@ export stops there with a note in its last row.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
 
 from core import audit
 from core.audit import mask_id_number
 from core.exporters import (
-    HEADER_ALIGNMENT,
-    HEADER_FILL,
-    HEADER_FONT,
     Column,
-    ListExporter,
-    _cell_value,
-    _discard_sheet,
+    WorkbookExporter,
     register_exporter,
 )
-from core.scope import Scope
 from meetings.importers import (
     ATTENDANCE_EXPORT_ONLY,
     ATTENDANCE_IMPORT_FIELDS,
@@ -49,11 +40,6 @@ from meetings.models import Attendance, Meeting
 
 audit.register_action("meetings.meeting.exported", "导出会议台账")
 audit.register_action("meetings.attendance.exported", "导出出勤台账")
-
-EXCEL_MAX_ROWS = 1_048_576  # including the header row
-TRUNCATED_NOTE = (
-    "（已达到 Excel 单个工作表的行数上限，仅导出前 {n} 行。请缩小筛选范围（如按期间、党组织）后分批导出。）"
-)
 
 MEETING_COLUMNS = [Column(f.header, f.width) for f in MEETING_IMPORT_FIELDS] + [
     Column(h, 7 if len(h) <= 2 else 14) for h in MEETING_EXPORT_ONLY
@@ -90,39 +76,8 @@ def attendance_values(a: Attendance, *, reading: bool = True) -> list[Any]:
     ]
 
 
-class _LedgerExporter(ListExporter):
-    def audit_organization(self):
-        return Scope.of(self.user).home_organization if self.user is not None else None
-
-    def _sheet(self, wb: Workbook, title: str, columns: list[Column], rows: Iterator[list[Any]]) -> int:
-        """Append one write-only sheet; returns its data row count (stops at Excel's limit)."""
-        ws = wb.create_sheet(title=title)
-        for index, column in enumerate(columns, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = column.width
-        ws.freeze_panes = "A2"
-        header = []
-        for column in columns:
-            cell = WriteOnlyCell(ws, value=column.header)
-            cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
-            header.append(cell)
-        ws.append(header)
-        count = 0
-        try:
-            for row in rows:
-                if count >= EXCEL_MAX_ROWS - 2:
-                    ws.append([TRUNCATED_NOTE.format(n=count)])
-                    self.truncated = True
-                    break
-                ws.append([_cell_value(v) for v in row])
-                count += 1
-        except BaseException:
-            _discard_sheet(ws)
-            raise
-        return count
-
-
 @register_exporter
-class MeetingExporter(_LedgerExporter):
+class MeetingExporter(WorkbookExporter):
     """会议台账: the "会议" sheet and, for the same meetings, the "出勤" sheet."""
 
     code = "meetings.meetings"
@@ -134,7 +89,6 @@ class MeetingExporter(_LedgerExporter):
     def __init__(self, user=None, **options):
         super().__init__(user, **options)
         self.attendance_rows = 0
-        self.truncated = False
 
     def rows(self, queryset):
         queryset = queryset.select_related("organization", "subtype", "host", "lecturer")
@@ -143,10 +97,10 @@ class MeetingExporter(_LedgerExporter):
 
     def write(self, queryset, target) -> int:
         wb = Workbook(write_only=True)
-        count = self._sheet(wb, MEETING_SHEET, self.get_columns(), self.rows(queryset))
+        count = self.append_sheet(wb, MEETING_SHEET, self.get_columns(), self.rows(queryset))
         rows = (attendance_values(a, reading=False) for a in self.iterate(attendance_of(queryset)))
         columns = [Column(f.header, f.width) for f in ATTENDANCE_IMPORT_FIELDS]
-        self.attendance_rows = self._sheet(wb, ATTENDANCE_SHEET, columns, rows)
+        self.attendance_rows = self.append_sheet(wb, ATTENDANCE_SHEET, columns, rows)
         wb.save(target)
         self.row_count = count
         return count
@@ -156,7 +110,7 @@ class MeetingExporter(_LedgerExporter):
 
 
 @register_exporter
-class AttendanceExporter(_LedgerExporter):
+class AttendanceExporter(WorkbookExporter):
     """出勤台账: one row per person and meeting (takes the ledger's meeting queryset)."""
 
     code = "meetings.attendance"
@@ -165,17 +119,13 @@ class AttendanceExporter(_LedgerExporter):
     columns = ATTENDANCE_COLUMNS
     audit_action = "meetings.attendance.exported"
 
-    def __init__(self, user=None, **options):
-        super().__init__(user, **options)
-        self.truncated = False
-
     def rows(self, queryset):
         for a in self.iterate(attendance_of(queryset)):
             yield attendance_values(a)
 
     def write(self, queryset, target) -> int:
         wb = Workbook(write_only=True)
-        count = self._sheet(wb, ATTENDANCE_SHEET, self.get_columns(), self.rows(queryset))
+        count = self.append_sheet(wb, ATTENDANCE_SHEET, self.get_columns(), self.rows(queryset))
         wb.save(target)
         self.row_count = count
         return count

@@ -22,29 +22,22 @@ import datetime
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from core import audit
 from core.audit import mask_id_number
 from core.exporters import unneutralise
 from core.importers import (
     FieldError,
-    Importer,
     ImportField,
-    ImportFileError,
     ImportResult,
-    RowError,
     RowInvalid,
     RowPlan,
+    SheetRowError,
+    TwoSheetImporter,
     _is_blank,
-    _norm_header,
-    convert_value,
 )
 from core.scope import Scope, policy_for
 from meetings import services
@@ -131,17 +124,6 @@ ATTENDANCE_EXPORT_ONLY = ("日期", "党组织", "类型", "主题")
 _TIME_RE = re.compile(r"^(\d{1,2})\s*[:：时点]\s*(\d{1,2})?\s*分?(?:[:：](\d{1,2}))?$")
 
 
-@dataclass
-class SheetRowError(RowError):
-    """A row error that names its sheet ("会议" or "出勤")."""
-
-    sheet: str = MEETING_SHEET
-
-    def __str__(self) -> str:
-        where = f"“{self.sheet}”工作表第 {self.row} 行" if self.row else "文件"
-        return f"{where}{'【' + self.column + '】' if self.column else ''}：{self.message}"
-
-
 def parse_time(raw: Any) -> datetime.time | None:
     """09:00, 9:00:00, 9点30, a time cell, or a fraction of a day (a time cell without its format)."""
     if _is_blank(raw):
@@ -166,22 +148,13 @@ def parse_time(raw: Any) -> datetime.time | None:
     raise FieldError(f"“{text}”不是有效的时间，请按 09:00 的格式填写")
 
 
-def _key_text(value: Any) -> str:
-    """A 会议编号 as text (Excel stores 1 as 1.0 in some files)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unneutralise(str(value)).strip()
-
-
 def _chunks(values: Iterable[Any], size: int = BATCH):
     values = list(values)
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
 
-class MeetingImporter(OrganizationColumnsMixin, Importer):
+class MeetingImporter(OrganizationColumnsMixin, TwoSheetImporter):
     code = "meetings.meetings"
     label = "会议"
     audit_action = "meetings.meeting.imported"
@@ -189,6 +162,11 @@ class MeetingImporter(OrganizationColumnsMixin, Importer):
     noun = "次"
     fields = MEETING_IMPORT_FIELDS
     attendance_fields = ATTENDANCE_IMPORT_FIELDS
+    child_sheet = ATTENDANCE_SHEET
+    key_header = "会议编号"
+    main_export_only = MEETING_EXPORT_ONLY
+    child_export_only = ATTENDANCE_EXPORT_ONLY
+    main_row_hint = "，每行一次会议"
     notes = (
         "4. 本模板有两个工作表：“会议”每行一次会议，“出勤”每行一人次。两表以“会议编号”对应；编号只在本文件内使用，不会保存。",
         "5. 出勤人员须属于召开会议的党组织或其下级组织；按姓名识别，同名时请填写身份证号（可为脱敏号码）。"
@@ -203,7 +181,6 @@ class MeetingImporter(OrganizationColumnsMixin, Importer):
     def __init__(self, user, *, filename: str = ""):
         super().__init__(user, filename=filename)
         self.policy = policy_for(Meeting)
-        self.attendance_raw: list[tuple[int, dict[str, Any]]] = []
 
     # ------------------------------------------------------------------ template
 
@@ -233,140 +210,8 @@ class MeetingImporter(OrganizationColumnsMixin, Importer):
             *self.notes,
         ]
 
-    def write_template(self, target) -> None:
-        wb = Workbook()
-        fill = PatternFill("solid", fgColor="F2F2F2")
-        first = wb.active
-        first.title = MEETING_SHEET
-        self._data_sheet(first, self.fields, fill)
-        self._data_sheet(wb.create_sheet(ATTENDANCE_SHEET), self.attendance_fields, fill)
-
-        info = self._instructions_sheet(wb)
-        for title, specs in ((MEETING_SHEET, self.fields), (ATTENDANCE_SHEET, self.attendance_fields)):
-            info.append([])
-            info.append([f"“{title}”工作表"])
-            info.cell(row=info.max_row, column=1).font = Font(bold=True)
-            self._append_field_table(info, specs, fill)
-        self._add_reference_sheets(wb, fill)
-        wb.active = 0
-        wb.save(target)
-
-    def _data_sheet(self, ws, specs: Sequence[ImportField], fill) -> None:
-        for index, spec in enumerate(specs, start=1):
-            letter = get_column_letter(index)
-            cell = ws.cell(row=1, column=index, value=spec.header)
-            cell.font = Font(bold=True, color="C8161D") if spec.required else Font(bold=True)
-            cell.fill = fill
-            cell.comment = self._header_comment(spec)
-            ws.column_dimensions[letter].width = spec.width
-            ws.column_dimensions[letter].number_format = "yyyy-mm-dd" if spec.kind == "date" else "@"
-            if spec.kind == "choice":
-                self._add_dropdown(ws, letter, [label for _, label in spec.choices])
-        ws.freeze_panes = "A2"
-
-    # ------------------------------------------------------------------ reading
-
-    def _read_workbook(self, wb):
-        for title in (MEETING_SHEET, ATTENDANCE_SHEET):
-            if title not in wb.sheetnames:
-                raise ImportFileError(
-                    f"文件中没有“{title}”工作表。会议导入模板有“会议”和“出勤”两个工作表，请下载模板，按模板填写后再上传。"
-                )
-        meetings, warnings = self._read_sheet(wb[MEETING_SHEET], self.fields, MEETING_EXPORT_ONLY)
-        if not meetings:
-            raise ImportFileError("“会议”工作表中没有需要导入的数据：请从第 2 行起填写，每行一次会议。")
-        self.attendance_raw, more = self._read_sheet(
-            wb[ATTENDANCE_SHEET], self.attendance_fields, ATTENDANCE_EXPORT_ONLY
-        )
-        return meetings, warnings + more
-
-    def _read_sheet(self, ws, specs: Sequence[ImportField], export_only: Sequence[str]):
-        rows = ws.iter_rows(values_only=True)
-        header = next(rows, None)
-        expected = "、".join(f.header for f in specs)
-        if header is None or all(_is_blank(v) for v in header):
-            raise ImportFileError(f"“{ws.title}”工作表是空的：第 1 行应为表头（{expected}），第 2 行起填写数据。")
-        positions: dict[str, int] = {}
-        duplicates = set()
-        for index, value in enumerate(header):
-            name = _norm_header(value)
-            if name in positions:
-                duplicates.add(name)
-            elif name:
-                positions[name] = index
-        known = {f.header for f in specs}
-        missing = [f.header for f in specs if f.header not in positions]
-        if missing:
-            raise ImportFileError(
-                f"“{ws.title}”工作表的表头与会议导入模板不一致，缺少列：{'、'.join(missing)}。"
-                f"第 1 行的表头应为：{expected}。请下载最新模板，按模板填写后再上传。"
-            )
-        if duplicates & known:
-            raise ImportFileError(
-                f"“{ws.title}”工作表的表头中“{'、'.join(sorted(duplicates & known))}”出现了不止一次，请删除重复的列后再上传。"
-            )
-        warnings = []
-        extra = [h for h in positions if h not in known and h not in export_only]
-        if extra:
-            warnings.append(f"“{ws.title}”工作表：已忽略模板以外的列：{'、'.join(extra)}")
-        index_of = [(f.key, positions[f.header]) for f in specs]
-        data = []
-        for number, values in enumerate(rows, start=2):
-            if values is None or all(_is_blank(v) for v in values):
-                continue
-            if len(data) >= self.max_rows:
-                raise ImportFileError(f"单次最多导入 {self.max_rows} 行，请拆分为多个文件分批导入。")
-            data.append((number, {key: values[i] if i < len(values) else None for key, i in index_of}))
-        return data, warnings
-
-    # ------------------------------------------------------------------ checking
-
-    def _check(self, rows, result: ImportResult, *, lock: bool) -> None:
-        self.attendance_errors: list[SheetRowError] = []
-        self._group_attendance()
-        super()._check(rows, result, lock=lock)
-        for number, entries in self.attendance_by_number.items():
-            if number not in self.seen_numbers:
-                for row, _ in entries:
-                    self.attendance_errors.append(
-                        SheetRowError(
-                            row,
-                            "会议编号",
-                            f"会议编号“{number}”在“会议”工作表中不存在",
-                            sheet=ATTENDANCE_SHEET,
-                        )
-                    )
-        # Plain RowErrors (cell conversion in the base class) belong to the 会议 sheet.
-        errors = [
-            e if isinstance(e, SheetRowError) else SheetRowError(e.row, e.column, e.message) for e in result.errors
-        ]
-        errors += self.attendance_errors
-        order = {MEETING_SHEET: 0, ATTENDANCE_SHEET: 1}
-        result.errors = sorted(errors, key=lambda e: (order[e.sheet], e.row))
-
-    def _group_attendance(self) -> None:
-        """Convert the 出勤 rows and group them by 会议编号; cell errors are reported at once."""
-        self.attendance_by_number: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
-        for row, raw in self.attendance_raw:
-            values, errors = {}, []
-            for spec in self.attendance_fields:
-                try:
-                    value = convert_value(spec, raw.get(spec.key))
-                except FieldError as exc:
-                    errors.append((spec.header, str(exc)))
-                    continue
-                if spec.required and value in (None, ""):
-                    errors.append((spec.header, "必填项，不能为空"))
-                    continue
-                values[spec.key] = value
-            if errors:
-                self.attendance_errors.extend(SheetRowError(row, c, m, sheet=ATTENDANCE_SHEET) for c, m in errors)
-                number = _key_text(raw.get("number"))
-                if number:
-                    self.attendance_by_number.setdefault(number, [])
-                continue
-            values["number"] = _key_text(raw.get("number"))
-            self.attendance_by_number[values["number"]].append((row, values))
+    def child_sheet_fields(self) -> Sequence[ImportField]:
+        return self.attendance_fields
 
     def prepare(self, rows, *, lock):
         self.load_organizations()
@@ -380,7 +225,7 @@ class MeetingImporter(OrganizationColumnsMixin, Importer):
             for key in ("host", "lecturer"):
                 if not _is_blank(raw.get(key)):
                     names.add(unneutralise(str(raw[key])).strip())
-        for entries in self.attendance_by_number.values():
+        for entries in self.children.values():
             for _, v in entries:
                 names.add(v["name"])
                 number = normalize_id_number(v["id_number"] or "")
@@ -460,7 +305,7 @@ class MeetingImporter(OrganizationColumnsMixin, Importer):
         rows: list[services.AttendanceRow] = []
         first_row: dict[int, int] = {}
         ok = True
-        for row, v in self.attendance_by_number.get(number, []):
+        for row, v in self.children.get(number, []):
             if org is None:
                 return None
             try:
@@ -473,7 +318,7 @@ class MeetingImporter(OrganizationColumnsMixin, Importer):
                 if v["status"] == AttendanceStatus.LEAVE and not v["reason"]:
                     raise RowInvalid("请假须填写原因", "原因")
             except RowInvalid as exc:
-                self.attendance_errors.extend(SheetRowError(row, c, m, sheet=ATTENDANCE_SHEET) for c, m in exc.errors)
+                self.child_errors.extend(SheetRowError(row, c, m, sheet=ATTENDANCE_SHEET) for c, m in exc.errors)
                 ok = False
                 continue
             rows.append(services.AttendanceRow(person, v["status"], v["reason"]))
@@ -482,10 +327,8 @@ class MeetingImporter(OrganizationColumnsMixin, Importer):
     def plan_row(self, row, v):
         errors: list[tuple[str, str]] = []
         number = v["number"]
-        if number in self.seen_numbers:
-            # The 出勤 rows are checked with the first meeting of that number only.
-            raise RowInvalid(f"与第 {self.seen_numbers[number]} 行的会议编号“{number}”重复", "会议编号")
-        self.seen_numbers[number] = row
+        # The 出勤 rows are checked with the first meeting of that number only.
+        self.claim_number(number, row)
         org = self._organization(v, errors)
         if org is not None and not self.policy.can_add(self.user, org):
             errors.append(("党组织", f"您无权为“{org.name}”登记会议"))
@@ -570,7 +413,7 @@ class MeetingImporter(OrganizationColumnsMixin, Importer):
                     actor=self.user, data=plan.data["data"], attendance=plan.data["attendance"]
                 )
             except ValidationError as exc:
-                result.errors.append(SheetRowError(plan.row, "", "；".join(exc.messages)))
+                result.errors.append(SheetRowError(plan.row, "", "；".join(exc.messages), sheet=MEETING_SHEET))
         if result.errors:
             return
         self.record_audit(result, Scope.of(self.user).home_organization if self.user is not None else None)

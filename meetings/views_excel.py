@@ -8,7 +8,6 @@ checks the whole file again inside the writing transaction.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -16,13 +15,13 @@ from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from core.excel_views import (
-    EXPIRED_UPLOAD,
     ImportKind,
     ImportUploadForm,
-    discard_upload,
+    announce_import,
     import_context,
-    stash_upload,
-    stashed_upload,
+    preview_upload,
+    run_stashed_upload,
+    upload_form,
 )
 from core.exporters import exporter_for
 from core.scope import READ_ROLES, WRITE_ROLES, Scope
@@ -96,13 +95,8 @@ def _render(request, *, form, result=None, token="", status=200):
 @login_required
 def meeting_import(request):
     _require(request.user)
-    form = ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
-    result, token = None, ""
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        result = MeetingImporter(request.user, filename=upload.name).preview(upload)
-        if result.has_changes:
-            token = stash_upload(request, MEETINGS, upload)
+    form = upload_form(request)
+    result, token = preview_upload(request, MEETINGS, form)
     return _render(request, form=form, result=result, token=token)
 
 
@@ -116,22 +110,10 @@ def meeting_import_template(request):
 @require_POST
 def meeting_import_confirm(request):
     _require(request.user)
-    stashed = stashed_upload(request, MEETINGS)
-    if stashed is None:
-        messages.error(request, EXPIRED_UPLOAD)
-        return redirect("meetings:meeting_import")
-    path, name = stashed
-    importer = MeetingImporter(request.user, filename=name)
-    with open(path, "rb") as fh:
-        result = importer.run(fh)
-    discard_upload(request, MEETINGS)
+    result = run_stashed_upload(request, MEETINGS)
+    if result is None:
+        return redirect(MEETINGS.url_prefix)
     if result.ok:
-        if result.committed:
-            text = f"已导入 {result.created} 次会议"
-            if result.unchanged:
-                text += f"，{result.unchanged} 次会议系统中已有，未重复登记"
-            messages.success(request, text + "。")
-        else:
-            messages.info(request, f"文件中的 {result.total} 次会议系统中均已登记，没有需要导入的变化。")
+        announce_import(request, result, unit="次会议", unchanged_unit="次会议", total_unit="次会议")
         return redirect(MEETINGS.list_url)
     return _render(request, form=ImportUploadForm(), result=result)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from django.db.models import (
     Avg,
@@ -34,6 +33,7 @@ from django.utils import timezone
 from core.periods import Period, PeriodError
 from core.rules import RuleSet, all_default_rules
 from core.scope import READ_ROLES, Scope, policy_for
+from core.viewutils import FilterParams
 from orgs.models import Department, Organization, Person
 from points.models import EntryKind, EntryStatus, PointEntry, PointScore
 from points.sources import get_source
@@ -289,7 +289,7 @@ def band_label(low: int | None, high: int | None) -> str:
 
 
 @dataclass
-class RankingFilters:
+class RankingFilters(FilterParams):
     window: Window
     rules: ScoreRules
     org: Organization | None = None
@@ -299,19 +299,14 @@ class RankingFilters:
     q: str = ""
     errors: list[str] = field(default_factory=list)
 
-    def as_params(self) -> dict[str, str]:
-        params = {
+    def params(self) -> dict[str, str]:
+        return {
             "period": self.window.requested.code,
             "org": str(self.org.pk) if self.org else "",
             "department": str(self.department.pk) if self.department else "",
             "band": self.band_text if self.band else "",
             "q": self.q,
         }
-        return {k: v for k, v in params.items() if v}
-
-    @property
-    def query_string(self) -> str:
-        return urlencode(self.as_params())
 
 
 def ranking_filters(user, params) -> RankingFilters:
@@ -522,7 +517,7 @@ def average_score(people: QuerySet[Person], window: Window) -> float | None:
 
 
 @dataclass
-class EntryFilters:
+class EntryFilters(FilterParams):
     org: Organization | None = None
     period: Period | None = None
     status: str = ""
@@ -532,8 +527,8 @@ class EntryFilters:
     q: str = ""
     errors: list[str] = field(default_factory=list)
 
-    def as_params(self) -> dict[str, str]:
-        params = {
+    def params(self) -> dict[str, str]:
+        return {
             "org": str(self.org.pk) if self.org else "",
             "period": self.period.code if self.period else "",
             "status": self.status,
@@ -542,11 +537,15 @@ class EntryFilters:
             "person": str(self.person.pk) if self.person else "",
             "q": self.q,
         }
-        return {k: v for k, v in params.items() if v}
 
-    @property
-    def query_string(self) -> str:
-        return urlencode(self.as_params())
+
+def _known(value, allowed, what: str, errors: list[str]) -> str:
+    """`value` if it is one of `allowed`; otherwise "" and a note in `errors` (an unknown one is ignored)."""
+    value = value or ""
+    if value and value not in allowed:
+        errors.append(f"未知的{what}“{value}”，已忽略")
+        return ""
+    return value
 
 
 def entries_visible(user, action: str = "view") -> QuerySet[PointEntry]:
@@ -574,20 +573,12 @@ def entries_from_params(user, params, base: QuerySet[PointEntry] | None = None, 
         qs = qs.filter(date__gte=f.period.start, date__lte=f.period.end)
         if f.period.start.year == f.period.end.year:
             qs = qs.filter(year=f.period.start.year)  # the same rows; lets the database use the scope index
-    status = params.get("status") or ""
-    if status:
-        if status in EntryStatus.values:
-            f.status = status
-            qs = qs.filter(status=status)
-        else:
-            f.errors.append(f"未知的状态“{status}”，已忽略")
-    kind = params.get("kind") or ""
-    if kind:
-        if kind in EntryKind.values:
-            f.kind = kind
-            qs = qs.filter(kind=kind)
-        else:
-            f.errors.append(f"未知的来源方式“{kind}”，已忽略")
+    f.status = _known(params.get("status"), EntryStatus.values, "状态", f.errors)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    f.kind = _known(params.get("kind"), EntryKind.values, "来源方式", f.errors)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
     source = params.get("source") or ""
     if source:
         f.source = source

@@ -385,19 +385,8 @@ def round_nominate_from_points(*, actor, round: VanguardRound, count: int | None
             for r in department_candidates(locked):
                 if r["key"] in taken or r["average"] is None:
                     continue
-                dept = depts[r["key"]]
                 added.append(
-                    VanguardNomination(
-                        round=locked,
-                        department=dept,
-                        org_path=dept.organization.path if dept.organization_id else locked.org_path,
-                        source=NominationSource.POINTS,
-                        score=r["average"],
-                        rank=r["rank"],
-                        members_count=r["members"],
-                        criteria_met=r["criteria_met"],
-                        criteria_note=r["criteria_note"],
-                    )
+                    _department_nomination(locked, depts[r["key"]], r, NominationSource.POINTS, rank=r["rank"])
                 )
         VanguardNomination.objects.bulk_create(added)
         audit.record(
@@ -408,6 +397,21 @@ def round_nominate_from_points(*, actor, round: VanguardRound, count: int | None
             changes={"nominations": [None, "、".join(n.name for n in added) or "（无新增）"]},
         )
     return len(added)
+
+
+def _department_nomination(locked: VanguardRound, department, row: dict, source, **extra) -> VanguardNomination:
+    """An unsaved 先锋科室 nomination from its department_candidates() row (score = members' average)."""
+    return VanguardNomination(
+        round=locked,
+        department=department,
+        org_path=department.organization.path if department.organization_id else locked.org_path,
+        source=source,
+        score=row["average"],
+        members_count=row["members"],
+        criteria_met=row["criteria_met"],
+        criteria_note=row["criteria_note"],
+        **extra,
+    )
 
 
 NOMINATION_FIELDS = ["appraisal_grade", "appraisal_meeting", "criteria_met", "criteria_note", "deeds"]
@@ -445,16 +449,8 @@ def nomination_add(*, actor, round: VanguardRound, person: Person | None = None,
             row = next((r for r in department_candidates(locked) if r["key"] == department.pk), None)
             if row is None:
                 raise ValidationError({"department": f"“{department.name}”在本党组织没有参评党员"})
-            nomination = VanguardNomination(
-                round=locked,
-                department=department,
-                org_path=department.organization.path if department.organization_id else locked.org_path,
-                source=NominationSource.RECOMMENDED,
-                score=row["average"],
-                members_count=row["members"],
-                criteria_met=row["criteria_met"],
-                criteria_note=row["criteria_note"],
-                deeds=deeds.strip(),
+            nomination = _department_nomination(
+                locked, department, row, NominationSource.RECOMMENDED, deeds=deeds.strip()
             )
         nomination.save()
         audit.record(

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from core.audit import entries_for
 from core.periods import Period, PeriodError
 from core.scope import ADMIN_ROLES, READ_ROLES, Scope, policy_for
-from core.viewutils import ServiceCall, apply_validation_error, paginate, require_roles
+from core.viewutils import ServiceCall, paginate, require_roles
 from meetings.models import Meeting, MeetingKind
 from orgs import selectors as org_selectors
 from orgs.models import Department, Organization
@@ -357,36 +357,40 @@ def round_decide(request, pk):
 @login_required
 @require_POST
 def round_publish(request, pk):
-    rnd = _round(request, pk, "change")
-    form = PublishForm(request.POST)
-    if form.is_valid():
-        try:
-            done = services.round_publish(actor=request.user, round=rnd, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(
-                request,
-                f"已发布公示：{done.notice_start:%Y-%m-%d} 至 {done.notice_end:%Y-%m-%d}，全体人员可在“公示公告”查看。",
-            )
-            return redirect("points:round_detail", pk=rnd.pk)
-    return _detail(request, rnd, publish_form=form, status=400)
+    return _round_form_post(
+        request,
+        pk,
+        PublishForm,
+        services.round_publish,
+        "publish_form",
+        lambda done: (
+            f"已发布公示：{done.notice_start:%Y-%m-%d} 至 {done.notice_end:%Y-%m-%d}，全体人员可在“公示公告”查看。"
+        ),
+    )
 
 
 @login_required
 @require_POST
 def round_complete(request, pk):
+    return _round_form_post(
+        request, pk, CompleteForm, services.round_complete, "complete_form", lambda done: "已公布评选结果。"
+    )
+
+
+def _round_form_post(request, pk, form_class, func, form_key: str, success):
+    """A round's step posted with a form: `func(actor, round, **cleaned_data)`; errors go back on the
+    form in the detail page (400), success (`success(result)` as the message) back to the detail."""
     rnd = _round(request, pk, "change")
-    form = CompleteForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
-        try:
-            services.round_complete(actor=request.user, round=rnd, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, "已公布评选结果。")
+        call = ServiceCall(form, func, actor=request.user, round=rnd, **form.cleaned_data)
+        if call.ok:
+            messages.success(request, success(call.result))
             return redirect("points:round_detail", pk=rnd.pk)
-    return _detail(request, rnd, complete_form=form, status=400)
+        if call.conflict is not None:
+            messages.error(request, str(call.conflict))
+            return redirect("points:round_detail", pk=rnd.pk)
+    return _detail(request, rnd, **{form_key: form}, status=400)
 
 
 # ------------------------------------------------------------------ 公示 (everyone)

@@ -7,21 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
 
 from core import audit
 from core.exporters import (
-    HEADER_ALIGNMENT,
-    HEADER_FILL,
-    HEADER_FONT,
     Column,
-    ListExporter,
-    _cell_value,
-    _discard_sheet,
+    WorkbookExporter,
     register_exporter,
 )
-from core.scope import Scope
 from supervision.importers import (
     CHILD_PROBLEM_FIELDS,
     INSPECTION_FIELDS,
@@ -39,34 +31,8 @@ audit.register_action("supervision.inspection.exported", "导出督导检查")
 audit.register_action("supervision.report.exported", "导出书记述职评议")
 
 
-class _Exporter(ListExporter):
-    def audit_organization(self):
-        return Scope.of(self.user).home_organization if self.user is not None else None
-
-    def _sheet(self, wb: Workbook, title: str, columns: list[Column], rows) -> int:
-        ws = wb.create_sheet(title=title)
-        for index, column in enumerate(columns, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = column.width
-        ws.freeze_panes = "A2"
-        header = []
-        for column in columns:
-            cell = WriteOnlyCell(ws, value=column.header)
-            cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
-            header.append(cell)
-        ws.append(header)
-        count = 0
-        try:
-            for row in rows:
-                ws.append([_cell_value(v) for v in row])
-                count += 1
-        except BaseException:
-            _discard_sheet(ws)
-            raise
-        return count
-
-
 @register_exporter
-class ProblemExporter(_Exporter):
+class ProblemExporter(WorkbookExporter):
     code = "supervision.problems"
     label = "问题整改台账"
     sheet_title = "问题整改台账"
@@ -96,7 +62,7 @@ def _child_rows(problems, number_of) -> Any:
         ]
 
 
-class _TwoSheetExporter(_Exporter):
+class _TwoSheetExporter(WorkbookExporter):
     importer = None
     link = ""  # the problem's FK to the record
 
@@ -109,7 +75,7 @@ class _TwoSheetExporter(_Exporter):
             Column("问题数", 8),
             Column("未销号", 8),
         ]
-        count = self._sheet(
+        count = self.append_sheet(
             wb, self.importer.sheet_title, main_columns, (self.main_values(o) for o in self.iterate(queryset))
         )
         problems = (
@@ -122,7 +88,7 @@ class _TwoSheetExporter(_Exporter):
             + [Column(f.header, f.width) for f in CHILD_PROBLEM_FIELDS]
             + [Column("状态", 8)]
         )
-        self._sheet(
+        self.append_sheet(
             wb,
             self.importer.child_sheet,
             child_columns,

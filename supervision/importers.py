@@ -19,29 +19,22 @@ import datetime
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from core import audit
 from core.exporters import unneutralise
 from core.importers import (
-    FieldError,
     Importer,
     ImportField,
-    ImportFileError,
-    ImportResult,
     RowError,
     RowInvalid,
     RowPlan,
+    SheetRowError,
     _is_blank,
-    _norm_header,
-    convert_value,
 )
+from core.importers import TwoSheetImporter as BaseTwoSheetImporter
 from core.scope import Scope, policy_for
 from orgs.importers import OrganizationColumnsMixin
 from orgs.models import Organization, Person
@@ -111,23 +104,6 @@ CHILD_PROBLEM_FIELDS: tuple[ImportField, ...] = (
     F("responsible_leader", "责任领导", max_length=50, width=10),
     F("due_on", "整改时限", kind="date", width=12, help="不填则按规则默认天数计算"),
 )
-
-
-@dataclass
-class SheetRowError(RowError):
-    sheet: str = ""
-
-    def __str__(self) -> str:
-        where = f"“{self.sheet}”工作表第 {self.row} 行" if self.row else "文件"
-        return f"{where}{'【' + self.column + '】' if self.column else ''}：{self.message}"
-
-
-def _key_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unneutralise(str(value)).strip()
 
 
 class PeopleMixin:
@@ -313,7 +289,7 @@ def problem_export_values(p: Problem) -> list[Any]:
 # ---------------------------------------------------------------------- two sheets: a record and its problems
 
 
-class TwoSheetImporter(PeopleMixin, OrganizationColumnsMixin, Importer):
+class TwoSheetImporter(PeopleMixin, OrganizationColumnsMixin, BaseTwoSheetImporter):
     """A main sheet (one row per record, keyed by a number chosen in the file) and a sheet of
     problems linked by that number."""
 
@@ -324,10 +300,11 @@ class TwoSheetImporter(PeopleMixin, OrganizationColumnsMixin, Importer):
     child_export_only: Sequence[str] = ("状态",)
     model = None
 
+    reject_duplicate_headers = False
+
     def __init__(self, user, *, filename: str = ""):
         super().__init__(user, filename=filename)
         self.policy = policy_for(self.model)
-        self.child_raw: list[tuple[int, dict[str, Any]]] = []
 
     # -- template
 
@@ -353,38 +330,7 @@ class TwoSheetImporter(PeopleMixin, OrganizationColumnsMixin, Importer):
             *self.notes,
         ]
 
-    def write_template(self, target) -> None:
-        wb = Workbook()
-        fill = PatternFill("solid", fgColor="F2F2F2")
-        first = wb.active
-        first.title = self.sheet_title
-        self._data_sheet(first, self.fields)
-        self._data_sheet(wb.create_sheet(self.child_sheet), self.child_key_fields())
-        info = self._instructions_sheet(wb)
-        for title, specs in ((self.sheet_title, self.fields), (self.child_sheet, self.child_key_fields())):
-            info.append([])
-            info.append([f"“{title}”工作表"])
-            info.cell(row=info.max_row, column=1).font = Font(bold=True)
-            self._append_field_table(info, specs, fill)
-        self._add_reference_sheets(wb, fill)
-        wb.active = 0
-        wb.save(target)
-
-    def _data_sheet(self, ws, specs) -> None:
-        fill = PatternFill("solid", fgColor="F2F2F2")
-        for index, spec in enumerate(specs, start=1):
-            letter = get_column_letter(index)
-            cell = ws.cell(row=1, column=index, value=spec.header)
-            cell.font = Font(bold=True, color="C8161D") if spec.required else Font(bold=True)
-            cell.fill = fill
-            cell.comment = self._header_comment(spec)
-            ws.column_dimensions[letter].width = spec.width
-            ws.column_dimensions[letter].number_format = "yyyy-mm-dd" if spec.kind == "date" else "@"
-            if spec.kind == "choice":
-                self._add_dropdown(ws, letter, [label for _, label in spec.choices])
-        ws.freeze_panes = "A2"
-
-    def child_key_fields(self) -> tuple[ImportField, ...]:
+    def child_sheet_fields(self) -> tuple[ImportField, ...]:
         key = F(
             "number",
             self.key_header,
@@ -394,94 +340,6 @@ class TwoSheetImporter(PeopleMixin, OrganizationColumnsMixin, Importer):
             help=f"“{self.sheet_title}”工作表中的{self.key_header}",
         )
         return (key, *self.child_fields)
-
-    # -- reading
-
-    def _read_workbook(self, wb):
-        for title in (self.sheet_title, self.child_sheet):
-            if title not in wb.sheetnames:
-                raise ImportFileError(
-                    f"文件中没有“{title}”工作表。{self.label}导入模板有“{self.sheet_title}”和“{self.child_sheet}”两个工作表，请下载模板，按模板填写后再上传。"
-                )
-        main, warnings = self._read_sheet(wb[self.sheet_title], self.fields, self.main_export_only)
-        if not main:
-            raise ImportFileError(f"“{self.sheet_title}”工作表中没有需要导入的数据：请从第 2 行起填写。")
-        self.child_raw, more = self._read_sheet(wb[self.child_sheet], self.child_key_fields(), self.child_export_only)
-        return main, warnings + more
-
-    def _read_sheet(self, ws, specs, export_only):
-        rows = ws.iter_rows(values_only=True)
-        header = next(rows, None)
-        expected = "、".join(f.header for f in specs)
-        if header is None or all(_is_blank(v) for v in header):
-            raise ImportFileError(f"“{ws.title}”工作表是空的：第 1 行应为表头（{expected}），第 2 行起填写数据。")
-        positions: dict[str, int] = {}
-        for index, value in enumerate(header):
-            name = _norm_header(value)
-            if name and name not in positions:
-                positions[name] = index
-        missing = [f.header for f in specs if f.header not in positions]
-        if missing:
-            raise ImportFileError(
-                f"“{ws.title}”工作表的表头与{self.label}导入模板不一致，缺少列：{'、'.join(missing)}。"
-                f"第 1 行的表头应为：{expected}。请下载最新模板，按模板填写后再上传。"
-            )
-        known = {f.header for f in specs}
-        extra = [h for h in positions if h not in known and h not in export_only]
-        warnings = [f"“{ws.title}”工作表：已忽略模板以外的列：{'、'.join(extra)}"] if extra else []
-        index_of = [(f.key, positions[f.header]) for f in specs]
-        data = []
-        for number, values in enumerate(rows, start=2):
-            if values is None or all(_is_blank(v) for v in values):
-                continue
-            if len(data) >= self.max_rows:
-                raise ImportFileError(f"单次最多导入 {self.max_rows} 行，请拆分为多个文件分批导入。")
-            data.append((number, {key: values[i] if i < len(values) else None for key, i in index_of}))
-        return data, warnings
-
-    # -- checking
-
-    def _check(self, rows, result: ImportResult, *, lock: bool) -> None:
-        self.child_errors: list[SheetRowError] = []
-        self.children: dict[str, list[tuple[int, dict]]] = defaultdict(list)
-        for row, raw in self.child_raw:
-            values, errors = {}, []
-            for spec in self.child_key_fields():
-                try:
-                    value = convert_value(spec, raw.get(spec.key))
-                except FieldError as exc:
-                    errors.append((spec.header, str(exc)))
-                    continue
-                if spec.required and value in (None, ""):
-                    errors.append((spec.header, "必填项，不能为空"))
-                    continue
-                values[spec.key] = value
-            number = _key_text(raw.get("number"))
-            if errors:
-                self.child_errors.extend(SheetRowError(row, c, m, sheet=self.child_sheet) for c, m in errors)
-                self.children.setdefault(number, [])
-                continue
-            values["number"] = number
-            self.children[number].append((row, values))
-        self.seen_numbers: dict[str, int] = {}
-        super()._check(rows, result, lock=lock)
-        for number, entries in self.children.items():
-            if number not in self.seen_numbers:
-                for row, _ in entries:
-                    self.child_errors.append(
-                        SheetRowError(
-                            row,
-                            self.key_header,
-                            f"{self.key_header}“{number}”在“{self.sheet_title}”工作表中不存在",
-                            sheet=self.child_sheet,
-                        )
-                    )
-        errors = [
-            e if isinstance(e, SheetRowError) else SheetRowError(e.row, e.column, e.message, sheet=self.sheet_title)
-            for e in result.errors
-        ] + self.child_errors
-        order = {self.sheet_title: 0, self.child_sheet: 1}
-        result.errors = sorted(errors, key=lambda e: (order.get(e.sheet, 2), e.row))
 
     def prepare(self, rows, *, lock):
         self.load_organizations()
@@ -609,9 +467,7 @@ class InspectionImporter(TwoSheetImporter):
     def plan_row(self, row, v):
         errors: list[tuple[str, str]] = []
         number = v["number"]
-        if number in self.seen_numbers:
-            raise RowInvalid(f"与第 {self.seen_numbers[number]} 行的检查编号“{number}”重复", "检查编号")
-        self.seen_numbers[number] = row
+        self.claim_number(number, row)
         org = self._organization(v, errors)
         if org is not None and not self.policy.can_add(self.user, org):
             errors.append(("登记党组织", f"您无权为“{org.name}”登记督导检查"))
@@ -758,9 +614,7 @@ class ReportImporter(TwoSheetImporter):
     def plan_row(self, row, v):
         errors: list[tuple[str, str]] = []
         number = v["number"]
-        if number in self.seen_numbers:
-            raise RowInvalid(f"与第 {self.seen_numbers[number]} 行的述职编号“{number}”重复", "述职编号")
-        self.seen_numbers[number] = row
+        self.claim_number(number, row)
         org = self._organization(v, errors)
         if org is not None and not self.policy.can_add(self.user, org):
             errors.append(("党组织", f"您无权为“{org.name}”登记述职评议"))

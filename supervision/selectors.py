@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -324,17 +324,32 @@ def visits_visible(user) -> QuerySet[InspectionVisit]:
     return qs.filter(visited | held)
 
 
-def visits_from_params(user, params) -> tuple[QuerySet[InspectionVisit], dict]:
-    """org (visited organization's subtree), period (visit date), method."""
-    errors: list[str] = []
-    qs = visits_visible(user).select_related("inspection", "organization")
+def _org_and_period(user, params, qs: QuerySet, date_field: str, errors: list[str]):
+    """Filter by `org` (the record's organization subtree) and `period` (on `date_field`);
+    returns (queryset, organization or None, period or None)."""
     org = None
     if params.get("org"):
         org = _org(user, params.get("org"))
         qs = qs.filter(org_path__startswith=org.path)
     period = _period(params, "period", "期间", errors)
     if period is not None:
-        qs = qs.filter(visited_on__gte=period.start, visited_on__lte=period.end)
+        qs = qs.filter(**{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end})
+    return qs, org, period
+
+
+def with_problem_counts(qs: QuerySet) -> QuerySet:
+    """Inspections or reports annotated with their problems (n_problems) and open ones (n_open)."""
+    return qs.annotate(
+        n_problems=Count("problems", distinct=True),
+        n_open=Count("problems", filter=~Q(problems__status="closed"), distinct=True),
+    )
+
+
+def visits_from_params(user, params) -> tuple[QuerySet[InspectionVisit], dict]:
+    """org (visited organization's subtree), period (visit date), method."""
+    errors: list[str] = []
+    qs = visits_visible(user).select_related("inspection", "organization")
+    qs, org, period = _org_and_period(user, params, qs, "visited_on", errors)
     method = params.get("method") or ""
     if method and method not in InspectionMethod.values:
         errors.append(f"未知的检查方式“{method}”，已忽略")
@@ -355,13 +370,7 @@ def reports_from_params(user, params) -> tuple[QuerySet[SecretaryReport], dict]:
     """org (subtree), period (述职大会 date), year (述职年度), q (secretary's name)."""
     errors: list[str] = []
     qs = reports_visible(user).select_related("organization", "secretary")
-    org = None
-    if params.get("org"):
-        org = _org(user, params.get("org"))
-        qs = qs.filter(org_path__startswith=org.path)
-    period = _period(params, "period", "期间", errors)
-    if period is not None:
-        qs = qs.filter(held_on__gte=period.start, held_on__lte=period.end)
+    qs, org, period = _org_and_period(user, params, qs, "held_on", errors)
     year = (params.get("year") or "").strip()
     if year:
         if year.isdigit():
@@ -399,13 +408,7 @@ def escalations_visible(user) -> QuerySet[EscalationNotice]:
 def escalations_from_params(user, params) -> tuple[QuerySet[EscalationNotice], dict]:
     errors: list[str] = []
     qs = escalations_visible(user).select_related("organization", "problem")
-    org = None
-    if params.get("org"):
-        org = _org(user, params.get("org"))
-        qs = qs.filter(org_path__startswith=org.path)
-    period = _period(params, "period", "期间", errors)
-    if period is not None:
-        qs = qs.filter(issued_on__gte=period.start, issued_on__lte=period.end)
+    qs, org, period = _org_and_period(user, params, qs, "issued_on", errors)
     if params.get("open") == "1":
         qs = qs.filter(problem__status__in=OPEN_STATUSES)
     return qs.order_by("-issued_on", "-seq"), {

@@ -173,6 +173,14 @@ def _names(objs) -> str:
     return "、".join(o.name for o in objs)
 
 
+def _save_version(locked, data: dict[str, Any], fields: Sequence[str], changes: dict) -> None:
+    """Validate and save an edited inspection or report with the next version (recorded in `changes`)."""
+    locked.full_clean(exclude=["org_path"])
+    locked.version += 1
+    changes["version"] = [locked.version - 1, locked.version]
+    locked.save(update_fields=[*[k for k in data if k in fields], "org_path", "version"])
+
+
 def inspection_create(
     *,
     actor,
@@ -237,10 +245,7 @@ def inspection_update(
             changes["inspectors"] = [_names(old_inspectors), _names(inspectors)]
         if not changes:
             return locked
-        locked.full_clean(exclude=["org_path"])
-        locked.version += 1
-        changes["version"] = [locked.version - 1, locked.version]
-        locked.save(update_fields=[*[k for k in data if k in INSPECTION_FIELDS], "org_path", "version"])
+        _save_version(locked, data, INSPECTION_FIELDS, changes)
         if targets is not None:
             locked.targets.set(targets)
         if inspectors is not None:
@@ -422,10 +427,7 @@ def report_update(
         changes = audit.diff(before, audit.snapshot(locked, REPORT_FIELDS))
         if not changes:
             return locked
-        locked.full_clean(exclude=["org_path"])
-        locked.version += 1
-        changes["version"] = [locked.version - 1, locked.version]
-        locked.save(update_fields=[*[k for k in data if k in REPORT_FIELDS], "org_path", "version"])
+        _save_version(locked, data, REPORT_FIELDS, changes)
         audit.record(
             actor=actor,
             action="supervision.report.updated",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,26 @@ GROUP = ("监督与责任", None)
 def _crumb(name: str) -> tuple[str, str]:
     labels = {"inspection_list": "督导检查", "report_list": "书记述职评议", "visit_list": "检查记录"}
     return (labels[name], reverse(f"supervision:{name}"))
+
+
+def list_page(request, template: str, qs, filters: dict, *, title: str, items: str, breadcrumbs=None, **extra):
+    """A filtered, paginated list page: the page under `items`, the filters and the filter bar's
+    organizations, plus `extra` context."""
+    page = paginate(request, qs)
+    return render(
+        request,
+        template,
+        {
+            "page_title": title,
+            "breadcrumbs": breadcrumbs or [GROUP, (title, None)],
+            "page_obj": page,
+            items: page.object_list,
+            "filters": filters,
+            "params": request.GET,
+            "orgs": org_selectors.filter_organizations(request.user, filters["org"]),
+            **extra,
+        },
+    )
 
 
 def writable_orgs(user):
@@ -87,25 +107,15 @@ def create_findings(request, form: FindingsForm, data: dict) -> list[Problem] | 
 def inspection_list(request):
     require_roles(request.user, *READ_ROLES)
     qs, filters = selectors.inspections_from_params(request.user, request.GET)
-    qs = qs.annotate(
-        n_problems=Count("problems", distinct=True),
-        n_open=Count("problems", filter=~Q(problems__status="closed"), distinct=True),
-    ).prefetch_related("targets")
-    page = paginate(request, qs)
-    return render(
+    return list_page(
         request,
         "supervision/inspection_list.html",
-        {
-            "page_title": "督导检查",
-            "breadcrumbs": [GROUP, ("督导检查", None)],
-            "page_obj": page,
-            "inspections": page.object_list,
-            "filters": filters,
-            "params": request.GET,
-            "orgs": org_selectors.filter_organizations(request.user, filters["org"]),
-            "methods": InspectionMethod.choices,
-            "can_add": writable_orgs(request.user).exists(),
-        },
+        selectors.with_problem_counts(qs).prefetch_related("targets"),
+        filters,
+        title="督导检查",
+        items="inspections",
+        methods=InspectionMethod.choices,
+        can_add=writable_orgs(request.user).exists(),
     )
 
 
@@ -177,59 +187,71 @@ def inspection_create(request):
         form = _inspection_form(
             request, initial={"organization": org, "start_on": timezone.localdate(), "methods": ["field"]}
         )
-    return render(
-        request,
-        "supervision/inspection_form.html",
-        {
-            "page_title": "登记督导检查",
-            "breadcrumbs": [GROUP, _crumb("inspection_list"), ("登记督导检查", None)],
-            "form": form,
-            "conflict": getattr(form, "conflict", None),
-        },
-    )
+    return _form_page(request, "inspection", form, title="登记督导检查")
 
 
 @login_required
 def inspection_edit(request, pk):
-    inspection = policy_for(Inspection).get_for(request.user, "change", pk=pk)
-    if request.method == "POST":
-        form = _inspection_form(request, data=request.POST, instance=inspection)
-        saved = _save_inspection(request, form, inspection)
-        if saved is not None:
-            messages.success(request, f"已保存督导检查“{saved.name}”。")
-            return redirect("supervision:inspection_detail", pk=saved.pk)
-    else:
-        form = _inspection_form(request, instance=inspection)
-        form.initial["version"] = inspection.version
-    return render(
+    return _edit(
         request,
-        "supervision/inspection_form.html",
-        {
-            "page_title": f"编辑：{inspection.name}",
-            "breadcrumbs": [
-                GROUP,
-                _crumb("inspection_list"),
-                (inspection.name, inspection.get_absolute_url()),
-                ("编辑", None),
-            ],
-            "form": form,
-            "object": inspection,
-            "conflict": getattr(form, "conflict", None),
-        },
+        policy_for(Inspection).get_for(request.user, "change", pk=pk),
+        "inspection",
+        _inspection_form,
+        _save_inspection,
+        label=lambda i: i.name,
+        saved_message=lambda i: f"已保存督导检查“{i.name}”。",
     )
+
+
+def _form_page(request, name: str, form, *, title: str, crumb: str = "", obj=None, label: str = ""):
+    """The create (obj None) or edit page of an inspection or a secretary's report."""
+    if obj is None:
+        breadcrumbs = [GROUP, _crumb(f"{name}_list"), (crumb or title, None)]
+    else:
+        breadcrumbs = [GROUP, _crumb(f"{name}_list"), (label, obj.get_absolute_url()), ("编辑", None)]
+    context = {"page_title": title, "breadcrumbs": breadcrumbs, "form": form}
+    if obj is not None:
+        context["object"] = obj
+    context["conflict"] = getattr(form, "conflict", None)
+    return render(request, f"supervision/{name}_form.html", context)
+
+
+def _edit(request, obj, name: str, make_form, save, *, label, saved_message):
+    """Edit `obj` (already checked for "change") with its form; optimistic locking by version."""
+    if request.method == "POST":
+        form = make_form(request, data=request.POST, instance=obj)
+        saved = save(request, form, obj)
+        if saved is not None:
+            messages.success(request, saved_message(saved))
+            return redirect(f"supervision:{name}_detail", pk=saved.pk)
+    else:
+        form = make_form(request, instance=obj)
+        form.initial["version"] = obj.version
+    return _form_page(request, name, form, title=f"编辑：{label(obj)}", obj=obj, label=label(obj))
+
+
+def _delete(request, delete, what: str, name: str, pk):
+    """Soft-delete through `delete()`; back to the detail page with the reason when refused."""
+    try:
+        delete()
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(f"supervision:{name}_detail", pk=pk)
+    messages.success(request, f"已删除{what}，可在回收站中恢复。")
+    return redirect(f"supervision:{name}_list")
 
 
 @login_required
 @require_POST
 def inspection_delete(request, pk):
     inspection = policy_for(Inspection).get_for(request.user, "delete", pk=pk)
-    try:
-        services.inspection_delete(actor=request.user, inspection=inspection)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-        return redirect("supervision:inspection_detail", pk=pk)
-    messages.success(request, f"已删除督导检查“{inspection.name}”，可在回收站中恢复。")
-    return redirect("supervision:inspection_list")
+    return _delete(
+        request,
+        lambda: services.inspection_delete(actor=request.user, inspection=inspection),
+        f"督导检查“{inspection.name}”",
+        "inspection",
+        pk,
+    )
 
 
 def _inspection_context(request, inspection, *, findings=None, visit_form=None):
@@ -343,20 +365,15 @@ def visit_delete(request, pk):
 def visit_list(request):
     require_roles(request.user, *READ_ROLES)
     qs, filters = selectors.visits_from_params(request.user, request.GET)
-    page = paginate(request, qs)
-    return render(
+    return list_page(
         request,
         "supervision/visit_list.html",
-        {
-            "page_title": "检查记录",
-            "breadcrumbs": [GROUP, _crumb("inspection_list"), ("检查记录", None)],
-            "page_obj": page,
-            "visits": page.object_list,
-            "filters": filters,
-            "params": request.GET,
-            "orgs": org_selectors.filter_organizations(request.user, filters["org"]),
-            "methods": InspectionMethod.choices,
-        },
+        qs,
+        filters,
+        title="检查记录",
+        items="visits",
+        breadcrumbs=[GROUP, _crumb("inspection_list"), ("检查记录", None)],
+        methods=InspectionMethod.choices,
     )
 
 
@@ -367,24 +384,14 @@ def visit_list(request):
 def report_list(request):
     require_roles(request.user, *READ_ROLES)
     qs, filters = selectors.reports_from_params(request.user, request.GET)
-    qs = qs.annotate(
-        n_problems=Count("problems", distinct=True),
-        n_open=Count("problems", filter=~Q(problems__status="closed"), distinct=True),
-    )
-    page = paginate(request, qs)
-    return render(
+    return list_page(
         request,
         "supervision/report_list.html",
-        {
-            "page_title": "书记述职评议",
-            "breadcrumbs": [GROUP, ("书记述职评议", None)],
-            "page_obj": page,
-            "reports": page.object_list,
-            "filters": filters,
-            "params": request.GET,
-            "orgs": org_selectors.filter_organizations(request.user, filters["org"]),
-            "can_add": writable_orgs(request.user).exists(),
-        },
+        selectors.with_problem_counts(qs),
+        filters,
+        title="书记述职评议",
+        items="reports",
+        can_add=writable_orgs(request.user).exists(),
     )
 
 
@@ -452,40 +459,19 @@ def report_create(request):
             request,
             initial={"organization": org, "held_on": today, "year": today.year - 1 if today.month <= 3 else today.year},
         )
-    return render(
-        request,
-        "supervision/report_form.html",
-        {
-            "page_title": "登记书记述职评议",
-            "breadcrumbs": [GROUP, _crumb("report_list"), ("登记述职评议", None)],
-            "form": form,
-            "conflict": getattr(form, "conflict", None),
-        },
-    )
+    return _form_page(request, "report", form, title="登记书记述职评议", crumb="登记述职评议")
 
 
 @login_required
 def report_edit(request, pk):
-    report = policy_for(SecretaryReport).get_for(request.user, "change", pk=pk)
-    if request.method == "POST":
-        form = _report_form(request, data=request.POST, instance=report)
-        saved = _save_report(request, form, report)
-        if saved is not None:
-            messages.success(request, f"已保存{saved}。")
-            return redirect("supervision:report_detail", pk=saved.pk)
-    else:
-        form = _report_form(request, instance=report)
-        form.initial["version"] = report.version
-    return render(
+    return _edit(
         request,
-        "supervision/report_form.html",
-        {
-            "page_title": f"编辑：{report}",
-            "breadcrumbs": [GROUP, _crumb("report_list"), (str(report), report.get_absolute_url()), ("编辑", None)],
-            "form": form,
-            "object": report,
-            "conflict": getattr(form, "conflict", None),
-        },
+        policy_for(SecretaryReport).get_for(request.user, "change", pk=pk),
+        "report",
+        _report_form,
+        _save_report,
+        label=str,
+        saved_message=lambda r: f"已保存{r}。",
     )
 
 
@@ -493,13 +479,9 @@ def report_edit(request, pk):
 @require_POST
 def report_delete(request, pk):
     report = policy_for(SecretaryReport).get_for(request.user, "delete", pk=pk)
-    try:
-        services.report_delete(actor=request.user, report=report)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-        return redirect("supervision:report_detail", pk=pk)
-    messages.success(request, f"已删除{report}，可在回收站中恢复。")
-    return redirect("supervision:report_list")
+    return _delete(
+        request, lambda: services.report_delete(actor=request.user, report=report), str(report), "report", pk
+    )
 
 
 def _report_context(request, report, *, findings=None):

@@ -3,22 +3,20 @@ confirm), with core.excel_views' helpers as in meetings.views_excel."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from core.excel_views import (
-    EXPIRED_UPLOAD,
     ImportKind,
     ImportUploadForm,
-    discard_upload,
+    announce_import,
     import_context,
-    stash_upload,
-    stashed_upload,
+    preview_upload,
+    run_stashed_upload,
+    upload_form,
 )
 from core.exporters import exporter_for
 from core.scope import READ_ROLES, WRITE_ROLES, Scope
@@ -64,13 +62,6 @@ KINDS = {
 PREFIX = {"problems": "problem", "inspections": "inspection", "reports": "report"}
 
 
-def _counts(qs):
-    return qs.annotate(
-        n_problems=Count("problems", distinct=True),
-        n_open=Count("problems", filter=~Q(problems__status="closed"), distinct=True),
-    )
-
-
 # ---------------------------------------------------------------------- export
 
 
@@ -86,7 +77,7 @@ def inspection_export(request):
     require_roles(request.user, *READ_ROLES)
     qs, _ = selectors.inspections_from_params(request.user, request.GET)
     return exporter_for("supervision.inspections")(request.user).export(
-        _counts(qs), download_token=request.GET.get("dl", "")
+        selectors.with_problem_counts(qs), download_token=request.GET.get("dl", "")
     )
 
 
@@ -95,7 +86,7 @@ def report_export(request):
     require_roles(request.user, *READ_ROLES)
     qs, _ = selectors.reports_from_params(request.user, request.GET)
     return exporter_for("supervision.reports")(request.user).export(
-        _counts(qs), download_token=request.GET.get("dl", "")
+        selectors.with_problem_counts(qs), download_token=request.GET.get("dl", "")
     )
 
 
@@ -113,7 +104,7 @@ def _render(request, key: str, *, form, result=None, token=""):
     prefix = PREFIX[key]
     sheets = None
     if hasattr(importer, "child_sheet"):
-        sheets = [(importer.sheet_title, importer.fields), (importer.child_sheet, importer.child_key_fields())]
+        sheets = [(importer.sheet_title, importer.fields), (importer.child_sheet, importer.child_sheet_fields())]
     return render(
         request,
         "supervision/import.html",
@@ -133,14 +124,8 @@ def _render(request, key: str, *, form, result=None, token=""):
 
 def _import(request, key: str):
     _require(request.user)
-    kind = KINDS[key]
-    form = ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
-    result, token = None, ""
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        result = kind.importer(request.user, filename=upload.name).preview(upload)
-        if result.has_changes:
-            token = stash_upload(request, kind, upload)
+    form = upload_form(request)
+    result, token = preview_upload(request, KINDS[key], form)
     return _render(request, key, form=form, result=result, token=token)
 
 
@@ -152,70 +137,35 @@ def _template(request, key: str):
 def _confirm(request, key: str):
     _require(request.user)
     kind = KINDS[key]
-    stashed = stashed_upload(request, kind)
-    if stashed is None:
-        messages.error(request, EXPIRED_UPLOAD)
+    result = run_stashed_upload(request, kind)
+    if result is None:
         return redirect(kind.url_prefix)
-    path, name = stashed
-    importer = kind.importer(request.user, filename=name)
-    with open(path, "rb") as fh:
-        result = importer.run(fh)
-    discard_upload(request, kind)
     if result.ok:
-        if result.committed:
-            text = f"已导入 {result.created} {importer.noun}{importer.label}"
-            if result.unchanged:
-                text += f"，{result.unchanged} {importer.noun}系统中已有，未重复登记"
-            messages.success(request, text + "。")
-        else:
-            messages.info(request, f"文件中的 {result.total} 行系统中均已登记，没有需要导入的变化。")
+        noun = kind.importer.noun
+        announce_import(request, result, unit=f"{noun}{kind.importer.label}", unchanged_unit=noun, total_unit="行")
         return redirect(kind.list_url)
     return _render(request, key, form=ImportUploadForm(), result=result)
 
 
-@login_required
-def problem_import(request):
-    return _import(request, "problems")
+def _import_views(key: str):
+    """The upload/preview, template and confirm views of one list."""
+
+    def upload(request):
+        return _import(request, key)
+
+    def template(request):
+        return _template(request, key)
+
+    def confirm(request):
+        return _confirm(request, key)
+
+    prefix = PREFIX[key]
+    upload.__name__ = f"{prefix}_import"
+    template.__name__ = f"{prefix}_import_template"
+    confirm.__name__ = f"{prefix}_import_confirm"
+    return login_required(upload), login_required(template), login_required(require_POST(confirm))
 
 
-@login_required
-def problem_import_template(request):
-    return _template(request, "problems")
-
-
-@login_required
-@require_POST
-def problem_import_confirm(request):
-    return _confirm(request, "problems")
-
-
-@login_required
-def inspection_import(request):
-    return _import(request, "inspections")
-
-
-@login_required
-def inspection_import_template(request):
-    return _template(request, "inspections")
-
-
-@login_required
-@require_POST
-def inspection_import_confirm(request):
-    return _confirm(request, "inspections")
-
-
-@login_required
-def report_import(request):
-    return _import(request, "reports")
-
-
-@login_required
-def report_import_template(request):
-    return _template(request, "reports")
-
-
-@login_required
-@require_POST
-def report_import_confirm(request):
-    return _confirm(request, "reports")
+problem_import, problem_import_template, problem_import_confirm = _import_views("problems")
+inspection_import, inspection_import_template, inspection_import_confirm = _import_views("inspections")
+report_import, report_import_template, report_import_confirm = _import_views("reports")

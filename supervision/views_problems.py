@@ -43,7 +43,7 @@ from supervision.models import (
     ProblemStatus,
     ProgressReport,
 )
-from supervision.views import GROUP, visible_people, writable_orgs
+from supervision.views import GROUP, list_page, visible_people, writable_orgs
 
 LEDGER = "问题整改台账"
 
@@ -431,20 +431,7 @@ def extension_decide(request, pk):
 def escalation_list(request):
     require_roles(request.user, *READ_ROLES)
     qs, filters = selectors.escalations_from_params(request.user, request.GET)
-    page = paginate(request, qs)
-    return render(
-        request,
-        "supervision/escalation_list.html",
-        {
-            "page_title": "督办单",
-            "breadcrumbs": [GROUP, ("督办单", None)],
-            "page_obj": page,
-            "notices": page.object_list,
-            "filters": filters,
-            "params": request.GET,
-            "orgs": org_selectors.filter_organizations(request.user, filters["org"]),
-        },
-    )
+    return list_page(request, "supervision/escalation_list.html", qs, filters, title="督办单", items="notices")
 
 
 @login_required

@@ -103,8 +103,7 @@ def test_star_report_paragraph(rated):
     paragraphs = section.build(H1, rated.root, None)
     text = paragraphs[0].plain()
     assert text == (
-        "2022年度4个党支部参加评星定级，评定五星级1个、三星级2个、二星级1个，"
-        "2个党支部晋位升级，1个党支部星级下降。"
+        "2022年度4个党支部参加评星定级，评定五星级1个、三星级2个、二星级1个，2个党支部晋位升级，1个党支部星级下降。"
     )
     for key, value in paragraphs[0].figures.items():
         assert f"{{{key}}}" in paragraphs[0].text and value.url
