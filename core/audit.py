@@ -122,7 +122,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return changes
 
 
-def record(
+def build_entry(
     *,
     actor,
     action: str,
@@ -130,13 +130,14 @@ def record(
     organization=None,
     changes: dict | None = None,
     object_repr: str | None = None,
+    content_type: ContentType | None = None,
+    object_id=None,
 ) -> AuditEntry:
-    """Write one audit entry. Must run inside the caller's transaction."""
+    """An unsaved audit entry; `record` saves one, `record_many` inserts many at once.
+
+    `content_type` + `object_id` stand in for `obj` when the caller has only the row's key."""
     if action not in _ACTIONS:
         raise ValueError(f"未注册的审计操作代码：{action}")
-    conn = transaction.get_connection()
-    if not conn.in_atomic_block:
-        raise RuntimeError("audit.record must be called inside transaction.atomic")
     entry = AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=(actor.get_full_name() or actor.username) if getattr(actor, "pk", None) else "系统",
@@ -149,10 +150,41 @@ def record(
         entry.content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
         entry.object_id = str(obj.pk)
         entry.object_repr = (object_repr or str(obj))[:300]
-    elif object_repr:
-        entry.object_repr = object_repr[:300]
+    else:
+        if content_type is not None:
+            entry.content_type, entry.object_id = content_type, str(object_id)
+        if object_repr:
+            entry.object_repr = object_repr[:300]
+    return entry
+
+
+def _require_atomic(name: str) -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"audit.{name} must be called inside transaction.atomic")
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    organization=None,
+    changes: dict | None = None,
+    object_repr: str | None = None,
+) -> AuditEntry:
+    """Write one audit entry. Must run inside the caller's transaction."""
+    entry = build_entry(
+        actor=actor, action=action, obj=obj, organization=organization, changes=changes, object_repr=object_repr
+    )
+    _require_atomic("record")
     entry.save()
     return entry
+
+
+def record_many(entries: list[AuditEntry], *, batch_size: int = 1000) -> None:
+    """Insert entries made by `build_entry` in bulk (set-based jobs such as 督办), in the caller's transaction."""
+    _require_atomic("record_many")
+    AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
 
 
 def entries_for(obj: models.Model):

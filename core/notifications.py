@@ -66,6 +66,27 @@ def notify_many(*, recipients, **kwargs) -> int:
     return created
 
 
+def build_notification(
+    *, recipient_id: int, title: str, body: str = "", url: str = "", level: str = "info", dedupe_key: str = ""
+) -> Notification:
+    """An unsaved notification with notify()'s checks, for `notify_bulk`."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown notification level {level}")
+    return Notification(
+        recipient_id=recipient_id,
+        title=title[:200],
+        body=body,
+        url=safe_relative_url(url)[:500],
+        level=level,
+        dedupe_key=dedupe_key[:200],
+    )
+
+
+def notify_bulk(notifications: list[Notification], *, batch_size: int = 1000) -> None:
+    """Insert many notifications at once (set-based jobs); a repeated dedupe key is skipped."""
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=batch_size)
+
+
 # ---------------------------------------------------------------- reads
 
 

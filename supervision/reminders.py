@@ -34,9 +34,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, RoleGrant, User
-from core import audit
-from core.middleware import get_current_ip
-from core.models import AuditEntry, Notification, ReminderLog
+from core import audit, notifications
+from core.models import AuditEntry, ReminderLog
 from core.reminders import ReminderSummary, register_reminder_source
 from core.rules import rule
 from core.tracking import escalate_days, yellow_days
@@ -195,25 +194,24 @@ def _rows(ids: list[int]) -> list[Row]:
 
 def _audit_entry(row: Row, action: str, changes: dict, ct: ContentType, at) -> AuditEntry:
     """An audit entry as core.audit.record writes it (actor 系统), for bulk insertion."""
-    return AuditEntry(
-        at=at,
+    entry = audit.build_entry(
         actor=None,
-        actor_name="系统",
         action=action,
-        organization_id=row.org_id,
-        content_type=ct,
-        object_id=str(row.pk),
-        object_repr=f"{row.org_name}：{row.title}"[:300],
+        organization=None,
         changes=changes,
-        ip_address=get_current_ip(),
+        object_repr=f"{row.org_name}：{row.title}",
+        content_type=ct,
+        object_id=row.pk,
     )
+    entry.organization_id, entry.at = row.org_id, at
+    return entry
 
 
 def _notifications(
     row: Row, user_ids: list[int], users: dict, *, title: str, body: str, url: str, level: str, key: str
 ):
     return [
-        Notification(recipient_id=uid, title=title[:200], body=body, url=url[:500], level=level, dedupe_key=key[:200])
+        notifications.build_notification(recipient_id=uid, title=title, body=body, url=url, level=level, dedupe_key=key)
         for uid in user_ids
         if uid in users
     ]
@@ -247,8 +245,8 @@ def _send_reminders(stage: str, rows: list[Row], today: datetime.date, rec: Reci
         )
     with transaction.atomic():
         ReminderLog.objects.bulk_create(logs, ignore_conflicts=True)
-        Notification.objects.bulk_create(notes, ignore_conflicts=True, batch_size=1000)
-        AuditEntry.objects.bulk_create(entries, batch_size=1000)
+        notifications.notify_bulk(notes)
+        audit.record_many(entries)
     return len(notes)
 
 
@@ -310,8 +308,8 @@ def _issue_notices(rows: list[Row], today: datetime.date, rec: Recipients, issue
             )
         EscalationNotice.objects.bulk_create(notices, batch_size=1000)
         ReminderLog.objects.bulk_create(logs, ignore_conflicts=True, batch_size=1000)
-        Notification.objects.bulk_create(notes, ignore_conflicts=True, batch_size=1000)
-        AuditEntry.objects.bulk_create(entries, batch_size=1000)
+        notifications.notify_bulk(notes)
+        audit.record_many(entries)
     return notices
 
 
