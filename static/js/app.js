@@ -20,6 +20,7 @@ document.addEventListener("submit", (event) => {
 });
 // Downloads that take a while (exports): <a data-download href="...">. The page says it is
 // working, then what it did; the server answers with a cookie carrying the token and row count.
+// Optional wording: data-download="正在生成 Word 文件…" and data-done="已生成 {n} 段…".
 document.addEventListener("click", (event) => {
   const link = event.target.closest("a[data-download]");
   if (!link) return;
@@ -33,7 +34,8 @@ document.addEventListener("click", (event) => {
     status.className = "alert py-2 " + cls;
     status.innerHTML = html;
   };
-  show('<span class="spinner-border spinner-border-sm me-2" role="status"></span>正在生成 Excel 文件，数据较多时需要一些时间，请稍候…', "alert-info");
+  const working = link.dataset.download || "正在生成 Excel 文件，数据较多时需要一些时间，请稍候…";
+  show('<span class="spinner-border spinner-border-sm me-2" role="status"></span>' + working, "alert-info");
   link.classList.add("disabled");
   const started = Date.now();
   const timer = setInterval(() => {
@@ -42,7 +44,8 @@ document.addEventListener("click", (event) => {
       clearInterval(timer);
       document.cookie = "pb_download=; Max-Age=0; path=/";
       link.classList.remove("disabled");
-      show("已导出 " + Number(match[1]).toLocaleString("en-US") + " 条，文件已开始下载。", "alert-success");
+      const n = Number(match[1]).toLocaleString("en-US");
+      show((link.dataset.done || "已导出 {n} 条，文件已开始下载。").replace("{n}", n), "alert-success");
     } else if (Date.now() - started > 10 * 60 * 1000) {
       clearInterval(timer);
       link.classList.remove("disabled");

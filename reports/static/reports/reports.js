@@ -1,5 +1,5 @@
 // The dashboard's charts (ECharts; every element is a link to its records), the paragraph
-// editor's figure palette, and downloads that take a while (Word, Excel) with a working indicator.
+// editor's figure palette; downloads with progress use app.js's data-download.
 (() => {
   "use strict";
 
@@ -101,37 +101,5 @@
   document.addEventListener("htmx:afterSwap", (event) => {
     const area = event.target.querySelector && event.target.querySelector("textarea[name=text]");
     if (area) area.focus();
-  });
-
-  // ------------------------------------------------------------------ downloads with progress
-  // <a data-report-download="正在生成…" data-done="已生成 {n} …" href="...">: the server answers
-  // with the cookie pb_download=<token>-<n> (the same protocol as app.js's data-download).
-  document.addEventListener("click", (event) => {
-    const link = event.target.closest("a[data-report-download]");
-    if (!link) return;
-    event.preventDefault();
-    const token = Math.random().toString(36).slice(2, 12).padEnd(8, "0");
-    const url = new URL(link.href, window.location.href);
-    url.searchParams.set("dl", token);
-    const status = document.getElementById("download-status");
-    const show = (html, cls) => { if (status) { status.className = "alert py-2 " + cls; status.innerHTML = html; } };
-    show('<span class="spinner-border spinner-border-sm me-2" role="status"></span>' + link.dataset.reportDownload, "alert-info");
-    link.classList.add("disabled");
-    const started = Date.now();
-    const timer = setInterval(() => {
-      const match = document.cookie.match(new RegExp("(?:^|; )pb_download=" + token + "-(\\d+)"));
-      if (match) {
-        clearInterval(timer);
-        document.cookie = "pb_download=; Max-Age=0; path=/";
-        link.classList.remove("disabled");
-        const n = Number(match[1]).toLocaleString("en-US");
-        show((link.dataset.done || "文件已生成，已开始下载。").replace("{n}", n), "alert-success");
-      } else if (Date.now() - started > 10 * 60 * 1000) {
-        clearInterval(timer);
-        link.classList.remove("disabled");
-        show("生成时间过长，请稍后重试或缩小范围。", "alert-warning");
-      }
-    }, 400);
-    window.location.href = url.toString();
   });
 })();
