@@ -199,6 +199,39 @@ def _attendance_changed(meeting: Meeting, rows: list[AttendanceRow]) -> bool:
     return old != new
 
 
+A("meetings.meeting.responds_to_set", "关联响应事项")
+
+
+def meeting_set_responds_to(*, actor, meeting: Meeting, target=None, action: str = "meetings.meeting.responds_to_set"):
+    """Record that a meeting answers `target` (e.g. an inspection's feedback), or clear the link.
+
+    Writes only the meeting's `responds_to` and one audit entry; an area may name its own action."""
+    from django.contrib.contenttypes.models import ContentType
+
+    with transaction.atomic():
+        locked = Meeting.all_objects.select_for_update().get(pk=meeting.pk)
+        ct = ContentType.objects.get_for_model(target) if target is not None else None
+        new_id = str(target.pk) if target is not None else ""
+        if locked.responds_to_type_id == (ct.pk if ct else None) and locked.responds_to_id == new_id:
+            return locked
+        old = locked.responds_to if locked.responds_to_type_id else None
+        locked.responds_to_type = ct
+        locked.responds_to_id = new_id
+        locked.version += 1
+        locked.save(update_fields=["responds_to_type", "responds_to_id", "version"])
+        audit.record(
+            actor=actor,
+            action=action,
+            obj=locked,
+            organization=locked.organization,
+            changes={
+                "responds_to": [str(old) if old else None, str(target) if target is not None else None],
+                "version": [locked.version - 1, locked.version],
+            },
+        )
+    return locked
+
+
 def meeting_delete(*, actor, meeting: Meeting) -> Meeting:
     return soft_delete(actor=actor, instance=meeting, action="meetings.meeting.deleted")
 

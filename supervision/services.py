@@ -12,7 +12,6 @@ import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -326,34 +325,10 @@ def visit_delete(*, actor, visit: InspectionVisit) -> None:
 
 
 def meeting_set_responds_to(*, actor, meeting, inspection: Inspection | None):
-    """Record that a meeting (e.g. a 整改专题会议) answers an inspection's feedback, or clear it.
+    """Record that a meeting (e.g. a 整改专题会议) answers an inspection's feedback, or clear it."""
+    from meetings.services import meeting_set_responds_to as set_responds_to
 
-    The link is the meeting's generic `responds_to`; this service writes only that and its audit
-    entry (on the meeting), so the meeting form can set it next to the meeting's own service."""
-    from meetings.models import Meeting
-
-    with transaction.atomic():
-        locked = Meeting.all_objects.select_for_update().get(pk=meeting.pk)
-        ct = ContentType.objects.get_for_model(Inspection) if inspection is not None else None
-        new_id = str(inspection.pk) if inspection is not None else ""
-        if locked.responds_to_type_id == (ct.pk if ct else None) and locked.responds_to_id == new_id:
-            return locked
-        old = locked.responds_to if locked.responds_to_type_id else None
-        locked.responds_to_type = ct
-        locked.responds_to_id = new_id
-        locked.version += 1
-        locked.save(update_fields=["responds_to_type", "responds_to_id", "version"])
-        audit.record(
-            actor=actor,
-            action="supervision.meeting.linked",
-            obj=locked,
-            organization=locked.organization,
-            changes={
-                "responds_to": [str(old) if old else None, str(inspection) if inspection else None],
-                "version": [locked.version - 1, locked.version],
-            },
-        )
-    return locked
+    return set_responds_to(actor=actor, meeting=meeting, target=inspection, action="supervision.meeting.linked")
 
 
 # ====================================================================== secretaries' reports
