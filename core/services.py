@@ -33,6 +33,7 @@ def create_instance(
             organization=organization if organization is not None else getattr(instance, "organization", None),
             changes=audit.diff({}, audit.snapshot(instance, fields)),
         )
+        record_changed(instance)
     return instance
 
 
@@ -75,6 +76,7 @@ def update_instance(
             organization=organization if organization is not None else getattr(locked, "organization", None),
             changes=changes,
         )
+        record_changed(locked)
     return locked
 
 
