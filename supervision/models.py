@@ -312,6 +312,13 @@ class Problem(VersionedModel):
                 name="problem_open_due_idx",
             ),
             models.Index(fields=["source", "-found_on", "-id"], name="problem_source_order_idx"),
+            # Overdue figures of the statistics (open, past the deadline today) by discovery period:
+            # the open problems only, a small share of the ledger.
+            models.Index(
+                fields=["found_on", "org_path", "source", "due_on"],
+                condition=models.Q(status__in=["pending", "in_progress", "applied"]),
+                name="problem_open_found_idx",
+            ),
         ]
 
     def __str__(self):
@@ -440,3 +447,47 @@ class EscalationNotice(models.Model):
     @property
     def number(self) -> str:
         return f"督办〔{self.year}〕{self.seq}号"
+
+
+class ProblemMonthSummary(models.Model):
+    """Monthly figures of the ledger for the statistics (整改统计) and the report, kept by the
+    services in the transaction of every change (supervision.summary) and rebuilt from the
+    problems by `rebuild_problem_summary`.
+
+    One row per (organization path prefix, source, month): `path` is the path of an organization
+    and the row counts the problems of its whole subtree (a problem counts in the row of its own
+    organization and in those of every ancestor), so an organization's figures and those of its
+    direct children are a few rows whatever the number of problems. Of the problems discovered in
+    the month: `found` and how many are now pending / in progress / applied (the rest are closed);
+    of those closed in the month: `closed` and `on_time` (closed on or before the deadline).
+    Overdue (open, deadline before today) depends on the day, so it is counted at read time from
+    the open problems."""
+
+    path = models.CharField("组织路径", max_length=255)
+    level = models.PositiveSmallIntegerField("层级")  # segments in path ("000001.000007." → 2)
+    source = models.CharField("问题来源", max_length=30, choices=ProblemSource.choices)
+    month = models.DateField("月份")  # the first day of the month
+    found = models.IntegerField("发现", default=0)
+    pending = models.IntegerField("待整改", default=0)
+    in_progress = models.IntegerField("整改中", default=0)
+    applied = models.IntegerField("申请销号", default=0)
+    closed = models.IntegerField("销号", default=0)
+    on_time = models.IntegerField("按期销号", default=0)
+
+    class Meta:
+        verbose_name = "问题整改月度汇总"
+        verbose_name_plural = "问题整改月度汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["path", "source", "month"], name="problem_summary_unique"),
+        ]
+        indexes = [
+            # An organization's row and its direct children's: level d and d+1, path LIKE 'prefix%'.
+            models.Index(
+                fields=["level", "path", "month"],
+                opclasses=["int2_ops", "varchar_pattern_ops", "date_ops"],
+                name="problem_summary_read_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.path} {self.source} {self.month:%Y-%m}"

@@ -33,6 +33,7 @@ from core.tracking import (
 )
 from core.workdays import compute_due
 from orgs.models import Organization, Person
+from supervision import summary
 from supervision.models import (
     OPEN_STATUSES,
     ExtensionRequest,
@@ -551,6 +552,7 @@ def problem_create(
             organization=problem.organization,
             changes=changes,
         )
+        summary.changed(None, problem)
         record_changed(problem)
     return problem
 
@@ -596,6 +598,7 @@ def problem_update(*, actor, problem: Problem, data: dict[str, Any], expected_ve
         locked = _lock(problem, expected_version)
         if not locked.is_open:
             raise ValidationError("问题已销号，不能再修改")
+        counted = summary.state(locked)
         before = audit.snapshot(locked, EDITABLE_FIELDS)
         for key, value in data.items():
             setattr(locked, key, value)
@@ -614,6 +617,7 @@ def problem_update(*, actor, problem: Problem, data: dict[str, Any], expected_ve
             organization=locked.organization,
             changes=changes,
         )
+        summary.changed(counted, locked)  # nothing the summary counts is editable: no write
         record_changed(locked)
     return locked
 
@@ -632,6 +636,7 @@ def _transition(
     """Change the status on the tracked item (which checks the transition table) and on the problem."""
     with transaction.atomic():
         locked = _lock(problem, expected_version)
+        before = summary.state(locked)
         old = locked.status
         item = TrackedItem.objects.get(pk=locked.tracked_item_id)
         tracked_item_transition(actor=actor, item=item, to_status=to_status, reason=reason)
@@ -649,6 +654,7 @@ def _transition(
         changes["version"] = [locked.version - 1, locked.version]
         locked.save(update_fields=fields)
         audit.record(actor=actor, action=action, obj=locked, organization=locked.organization, changes=changes)
+        summary.changed(before, locked)
         record_changed(locked)
     return locked
 
@@ -833,6 +839,7 @@ def problem_decide_extension(*, actor, request: ExtensionRequest, approve: bool,
         if locked_request.status != ExtensionStatus.PENDING:
             raise ValidationError("该延期申请已经审批")
         locked = _lock(problem)
+        before = summary.state(locked)
         if approve and not locked.is_open:
             raise ValidationError("问题已销号，无需延期")
         locked_request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
@@ -863,6 +870,7 @@ def problem_decide_extension(*, actor, request: ExtensionRequest, approve: bool,
             organization=locked.organization,
             changes=changes,
         )
+        summary.changed(before, locked)
         record_changed(locked)
     return locked_request
 

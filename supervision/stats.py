@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +37,7 @@ from core.stats import (
     register_statistic,
 )
 from orgs.models import Organization
-from supervision import selectors
+from supervision import selectors, summary
 from supervision.models import (
     OPEN_STATUSES,
     InspectionMethod,
@@ -88,9 +88,36 @@ def closed_counts() -> dict:
 FIGURES = ("found", "in_progress", "overdue", "closed", "on_time")
 
 
-def figures(period: Period, organization: Organization, user=None, **filters) -> dict:
-    """The five figures with two queries: problems discovered in the period, problems closed in it."""
+def _from_summary(values: dict[str, int]) -> dict[str, int]:
+    """The figures (but overdue) of summary columns."""
+    return {
+        "found": values["found"],
+        "in_progress": sum(values[k] for k in summary.OPEN),
+        "closed": values["closed"],
+        "on_time": values["on_time"],
+    }
+
+
+def _overdue(period: Period, organization: Organization, user, today) -> QuerySet:
+    """Problems discovered in the period, open and past the deadline today (the open problems'
+    index: a small share of the ledger)."""
+    return _problems(organization, user).filter(_found_q(period), status__in=OPEN_STATUSES, due_on__lt=today)
+
+
+def figures(period: Period, organization: Organization, user=None, overdue: bool = True, **filters) -> dict:
+    """The five figures: from the monthly summary and the open problems when the period is whole
+    months (see supervision.summary), else with two queries on the problems (discovered in the
+    period, closed in it). `filters` may only be `source` for the summary."""
     today = timezone.localdate()
+    if set(filters) <= {"source"} and summary.usable(period, organization, user):
+        result = dict.fromkeys(FIGURES, 0)
+        for source, values in summary.totals(period, organization).items():
+            if filters.get("source", source) == source:
+                for k, v in _from_summary(values).items():
+                    result[k] += v
+        if overdue:
+            result["overdue"] = _overdue(period, organization, user, today).filter(**filters).count()
+        return result
     qs = _problems(organization, user).filter(**filters)
     result = qs.filter(_found_q(period)).aggregate(**found_counts(today))
     result.update(qs.filter(_closed_q(period)).aggregate(**closed_counts()))
@@ -99,11 +126,25 @@ def figures(period: Period, organization: Organization, user=None, **filters) ->
 
 def breakdown(period: Period, organization: Organization, user=None) -> dict[tuple[str, str], dict]:
     """{(path prefix of the direct child or the organization itself, source): figures} — two
-    grouped queries for both tables of the statistics page."""
+    grouped queries for both tables of the statistics page (the summary's rows of the organization
+    and its children and the overdue open problems, or the problems themselves)."""
     today = timezone.localdate()
     width = len(organization.path) + SEGMENT
     qs = _problems(organization, user).annotate(prefix=Substr("org_path", 1, width))
     result: dict[tuple[str, str], dict] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
+    if summary.usable(period, organization, user):
+        for key, values in summary.subtree_rows(period, organization).items():
+            result[key].update(_from_summary(values))
+        overdue = (
+            _overdue(period, organization, user, today)
+            .annotate(prefix=Substr("org_path", 1, width))
+            .values("prefix", "source")
+            .annotate(n=Count("due_on"))
+            .order_by()
+        )
+        for row in overdue:
+            result[(row["prefix"], row["source"])]["overdue"] = row["n"]
+        return result
     for query, counts in (
         (qs.filter(_found_q(period)), found_counts(today)),
         (qs.filter(_closed_q(period)), closed_counts()),
@@ -133,7 +174,7 @@ def figure_links(period: Period, organization: Organization, **extra) -> dict[st
 
 def _problem_stat(key: str, unit: str = "项"):
     def compute(period, organization, user=None):
-        value = figures(period, organization, user)[key]
+        value = figures(period, organization, user, overdue=key == "overdue")[key]
         return StatValue(value, figure_links(period, organization)[key], unit)
 
     return compute
@@ -156,12 +197,15 @@ register_statistic("supervision.problems.closed_on_time", "按期销号问题数
 @register_statistic("supervision.problems.on_time_rate", "问题按期销号率", AREA, order=35, unit="%")
 def on_time_rate(period, organization, user=None):
     """Closed on time / closed in the period; links to the closed problems (the denominator)."""
-    f = figures(period, organization, user)
+    f = figures(period, organization, user, overdue=False)
     return StatValue(rate(f["on_time"], f["closed"]), ledger(organization, closed=period.code), "%")
 
 
 @register_statistic("supervision.problems.closed_star_rating", "评星定级问题整改销号数", AREA, order=36, unit="项")
 def closed_star_rating(period, organization, user=None):
+    if summary.usable(period, organization, user):
+        n = figures(period, organization, user, overdue=False, source=ProblemSource.STAR_RATING)["closed"]
+        return StatValue(n, ledger(organization, source=ProblemSource.STAR_RATING, closed=period.code), "项")
     n = (
         _problems(organization, user)
         .filter(source=ProblemSource.STAR_RATING, closed_on__gte=period.start, closed_on__lte=period.end)
@@ -203,6 +247,9 @@ def secretaries(period, organization, user=None):
 
 @register_statistic("supervision.secretary_reports.problems", "述职评议查摆问题数", AREA, order=21, unit="项")
 def report_problems(period, organization, user=None):
+    if summary.usable(period, organization, user):
+        n = figures(period, organization, user, overdue=False, source=ProblemSource.SECRETARY_REPORT)["found"]
+        return StatValue(n, ledger(organization, source=ProblemSource.SECRETARY_REPORT, period=period.code), "项")
     n = (
         _problems(organization, user)
         .filter(source=ProblemSource.SECRETARY_REPORT, found_on__gte=period.start, found_on__lte=period.end)
@@ -408,8 +455,15 @@ def escalation_alerts(period, organization, user=None) -> list[Alert]:
 # ---------------------------------------------------------------------- charts
 
 
-@register_chart("supervision.problems_by_source", "问题整改：按来源和状态", AREA, order=10)
-def chart_by_source(period, organization, user=None) -> Chart:
+def _by_source_status(period, organization, user) -> dict[tuple[str, str], int]:
+    """{(source, status): problems discovered in the period}."""
+    if summary.usable(period, organization, user):
+        counts = {}
+        for source, values in summary.totals(period, organization).items():
+            for status in summary.OPEN:
+                counts[(source, status)] = values[status]
+            counts[(source, ProblemStatus.CLOSED)] = values["found"] - sum(values[k] for k in summary.OPEN)
+        return counts
     rows = (
         _problems(organization, user)
         .filter(found_on__gte=period.start, found_on__lte=period.end)
@@ -417,7 +471,12 @@ def chart_by_source(period, organization, user=None) -> Chart:
         .annotate(n=Count("id"))
         .order_by()
     )
-    counts = {(r["source"], r["status"]): r["n"] for r in rows}
+    return {(r["source"], r["status"]): r["n"] for r in rows}
+
+
+@register_chart("supervision.problems_by_source", "问题整改：按来源和状态", AREA, order=10)
+def chart_by_source(period, organization, user=None) -> Chart:
+    counts = _by_source_status(period, organization, user)
     series = []
     for status, status_label in ProblemStatus.choices:
         points = [
@@ -434,14 +493,9 @@ def chart_by_source(period, organization, user=None) -> Chart:
 
 @register_chart("supervision.problems_by_status", "问题整改：状态分布", AREA, order=11)
 def chart_by_status(period, organization, user=None) -> Chart:
-    rows = dict(
-        _problems(organization, user)
-        .filter(found_on__gte=period.start, found_on__lte=period.end)
-        .values("status")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("status", "n")
-    )
+    rows: dict[str, int] = defaultdict(int)
+    for (_source, status), n in _by_source_status(period, organization, user).items():
+        rows[status] += n
     points = [
         ChartPoint(label=label, value=rows.get(value, 0), url=ledger(organization, period=period.code, status=value))
         for value, label in ProblemStatus.choices

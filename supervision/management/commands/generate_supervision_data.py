@@ -32,6 +32,7 @@ from django.utils import timezone
 from core.models import TrackedItem
 from orgs.management.commands.generate_scale_data import ROOT_CODE
 from orgs.models import Organization, Person
+from supervision import summary
 from supervision.models import (
     Inspection,
     InspectionMethod,
@@ -309,6 +310,8 @@ class SupervisionScaleBuilder:
             self.inspections()
             self.reports()
             made = self.problems()
+            # Written in bulk, not through the services: the statistics' summary from scratch.
+            summary.rebuild(log=self.log)
         counts = dict(
             Problem.objects.filter(org_path__startswith=self.root.path).values_list("status").annotate(n=Count("id"))
         )

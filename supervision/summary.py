@@ -1,0 +1,232 @@
+"""The monthly summary of the rectification ledger (ProblemMonthSummary): kept by the services,
+read by the statistics.
+
+Every service that creates a problem or changes what the summary counts (status, closing date,
+deadline) takes the problem's `state()` before the change and calls `changed(before, problem)`
+in its transaction: the difference of the two states' contributions is added to the rows with one
+upsert (INSERT … ON CONFLICT … DO UPDATE SET n = n + excluded.n, on PostgreSQL and SQLite), rows
+in key order so that concurrent changes lock them in the same order. `rebuild()` recomputes every
+row from the problems (after bulk writes such as generate_supervision_data, and by the data
+migration and `rebuild_problem_summary`).
+
+The statistics read it (`totals`, `subtree_rows`) when the period is whole months and the user sees
+the organization's whole subtree (then every problem of the subtree is visible); otherwise they
+count the problems themselves.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncMonth
+
+COLUMNS = ("found", "pending", "in_progress", "applied", "closed", "on_time")
+OPEN = ("pending", "in_progress", "applied")
+
+
+class State(NamedTuple):
+    org_path: str
+    source: str
+    found_on: datetime.date
+    status: str
+    closed_on: datetime.date | None
+    due_on: datetime.date
+
+
+def state(problem) -> State | None:
+    """What the summary counts of a problem (None for a problem not saved yet)."""
+    if problem is None or problem.pk is None:
+        return None
+    return State(
+        problem.org_path, str(problem.source), problem.found_on, str(problem.status), problem.closed_on, problem.due_on
+    )
+
+
+def month_of(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def prefixes(path: str) -> list[str]:
+    """ "000001.000007." → ["000001.", "000001.000007."] (the organization and its ancestors)."""
+    out, end = [], path.find(".")
+    while end != -1:
+        out.append(path[: end + 1])
+        end = path.find(".", end + 1)
+    return out
+
+
+def level_of(path: str) -> int:
+    return path.count(".")
+
+
+Key = tuple[str, str, datetime.date]  # (path prefix, source, month)
+
+
+def contributions(s: State | None) -> dict[Key, Counter]:
+    """The counts one problem adds to the rows of its organization and every ancestor."""
+    if s is None:
+        return {}
+    own: dict[tuple[str, datetime.date], Counter] = defaultdict(Counter)
+    found = own[(s.source, month_of(s.found_on))]
+    found["found"] += 1
+    if s.status in OPEN:
+        found[s.status] += 1
+    if s.closed_on is not None:
+        closed = own[(s.source, month_of(s.closed_on))]
+        closed["closed"] += 1
+        if s.closed_on <= s.due_on:
+            closed["on_time"] += 1
+    return {(p, source, month): c for p in prefixes(s.org_path) for (source, month), c in own.items()}
+
+
+def delta(before: State | None, after: State | None) -> dict[Key, Counter]:
+    result: dict[Key, Counter] = defaultdict(Counter)
+    for key, c in contributions(after).items():
+        result[key].update(c)
+    for key, c in contributions(before).items():
+        result[key].subtract(c)
+    return {k: c for k, c in result.items() if any(c.values())}
+
+
+def apply(changes: dict[Key, Counter]) -> None:
+    """Add the counts to the rows (created when missing) with one statement."""
+    if not changes:
+        return
+    from supervision.models import ProblemMonthSummary
+
+    table = connection.ops.quote_name(ProblemMonthSummary._meta.db_table)
+    cols = ("path", "level", "source", "month", *COLUMNS)
+    rows, params = [], []
+    for (path, source, month), c in sorted(changes.items()):
+        rows.append("(" + ", ".join(["%s"] * len(cols)) + ")")
+        params.extend([path, level_of(path), source, month, *(c[k] for k in COLUMNS)])
+    updates = ", ".join(f"{k} = {table}.{k} + excluded.{k}" for k in COLUMNS)
+    # Table and column names are constants; the values are parameters.
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES {', '.join(rows)} ON CONFLICT (path, source, month) DO UPDATE SET {updates}"  # noqa: S608, E501
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def changed(before: State | None, problem) -> None:
+    """Bring the summary up to date with `problem` (saved), whose state was `before`."""
+    apply(delta(before, state(problem)))
+
+
+# ---------------------------------------------------------------------- rebuild
+
+
+def rebuild(problem_model=None, summary_model=None, log=None) -> int:
+    """Recompute every row from the problems (set-based: two grouped queries); returns the number
+    of rows. The models may be a migration's historical ones."""
+    if problem_model is None or summary_model is None:
+        from supervision.models import Problem, ProblemMonthSummary
+
+        problem_model, summary_model = problem_model or Problem, summary_model or ProblemMonthSummary
+    totals: dict[Key, Counter] = defaultdict(Counter)
+    found = (
+        problem_model.objects.annotate(m=TruncMonth("found_on"))
+        .values("org_path", "source", "m")
+        .annotate(
+            found=Count("id"),
+            pending=Count("id", filter=Q(status="pending")),
+            in_progress=Count("id", filter=Q(status="in_progress")),
+            applied=Count("id", filter=Q(status="applied")),
+        )
+        .order_by()
+    )
+    closed = (
+        problem_model.objects.filter(closed_on__isnull=False)
+        .annotate(m=TruncMonth("closed_on"))
+        .values("org_path", "source", "m")
+        .annotate(closed=Count("id"), on_time=Count("id", filter=Q(closed_on__lte=F("due_on"))))
+        .order_by()
+    )
+    for query, keys in ((found, ("found", *OPEN)), (closed, ("closed", "on_time"))):
+        for row in query.iterator(chunk_size=10_000):
+            month = row["m"]
+            if isinstance(month, datetime.datetime):
+                month = month.date()
+            counts = {k: row[k] for k in keys}
+            for p in prefixes(row["org_path"]):
+                totals[(p, row["source"], month)].update(counts)
+    with transaction.atomic():
+        summary_model.objects.all().delete()
+        summary_model.objects.bulk_create(
+            (
+                summary_model(path=p, level=level_of(p), source=s, month=m, **{k: c[k] for k in COLUMNS})
+                for (p, s, m), c in totals.items()
+            ),
+            batch_size=5000,
+        )
+    if log:
+        log(f"问题整改月度汇总：{len(totals)} 行")
+    return len(totals)
+
+
+# ---------------------------------------------------------------------- reads
+
+
+def months(period) -> tuple[datetime.date, datetime.date] | None:
+    """(first month, last month) when the period is whole months, else None."""
+    if period.start.day != 1 or (period.end + datetime.timedelta(days=1)).day != 1:
+        return None
+    return period.start, month_of(period.end)
+
+
+def usable(period, organization, user) -> bool:
+    """The summary answers for `organization` over `period` when the period is whole months and the
+    user (None: everything) sees every problem of the organization's subtree."""
+    if months(period) is None:
+        return False
+    if user is None:
+        return True
+    from core.scope import Scope, policy_for
+    from supervision.models import Problem
+
+    return Scope.of(user).covers(organization, policy_for(Problem).roles_for("view"))
+
+
+def _rows(period, organization, levels: Iterable[int], group: tuple[str, ...]):
+    from supervision.models import ProblemMonthSummary
+
+    first, last = months(period)
+    return (
+        ProblemMonthSummary.objects.filter(
+            level__in=list(levels), path__startswith=organization.path, month__gte=first, month__lte=last
+        )
+        .values(*group)
+        .annotate(**{k: Sum(k) for k in COLUMNS})
+        .order_by()
+    )
+
+
+def totals(period, organization) -> dict[str, dict[str, int]]:
+    """{source: {column: n}} for the organization's whole subtree (one query)."""
+    level = level_of(organization.path)
+    return {r["source"]: {k: r[k] or 0 for k in COLUMNS} for r in _rows(period, organization, [level], ("source",))}
+
+
+def subtree_rows(period, organization) -> dict[tuple[str, str], dict[str, int]]:
+    """{(path, source): {column: n}}: the organization's own problems under its path and each
+    direct child's subtree under the child's path (one query)."""
+    level = level_of(organization.path)
+    own: dict[str, Counter] = defaultdict(Counter)
+    result: dict[tuple[str, str], dict[str, int]] = {}
+    children: dict[str, Counter] = defaultdict(Counter)
+    for r in _rows(period, organization, [level, level + 1], ("path", "level", "source")):
+        values = {k: r[k] or 0 for k in COLUMNS}
+        if r["level"] == level:
+            own[r["source"]].update(values)
+        else:
+            result[(r["path"], r["source"])] = values
+            children[r["source"]].update(values)
+    for source, c in own.items():
+        c.subtract(children.get(source, Counter()))
+        if any(c.values()):
+            result[(organization.path, source)] = {k: c[k] for k in COLUMNS}
+    return result

@@ -1,0 +1,178 @@
+"""The monthly summary (supervision.summary) kept by the services equals a recount from the
+problems after every kind of change, and the statistics read from it equal the problems counted
+directly (and the ledgers they link to)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from core.periods import Period
+from supervision import services, stats, summary
+from supervision.models import Problem, ProblemMonthSummary, ProblemSource
+from supervision.tests.conftest import walk_to_closed
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def stored() -> dict[tuple, dict]:
+    """The summary's rows, without rows that count nothing."""
+    rows = {}
+    for r in ProblemMonthSummary.objects.all():
+        values = {k: getattr(r, k) for k in summary.COLUMNS}
+        assert r.level == r.path.count(".")
+        if any(values.values()):
+            rows[(r.path, r.source, r.month)] = values
+    return rows
+
+
+def recount() -> dict[tuple, dict]:
+    """The rows counted in Python from the problems, independently of supervision.summary."""
+    rows: dict[tuple, Counter] = defaultdict(Counter)
+    for p in Problem.objects.all():
+        parts = [s for s in p.org_path.split(".") if s]
+        for i in range(1, len(parts) + 1):
+            path = "".join(f"{s}." for s in parts[:i])
+            found = rows[(path, p.source, D(p.found_on.year, p.found_on.month, 1))]
+            found["found"] += 1
+            if p.status != "closed":
+                found[p.status] += 1
+            if p.closed_on:
+                closed = rows[(path, p.source, D(p.closed_on.year, p.closed_on.month, 1))]
+                closed["closed"] += 1
+                closed["on_time"] += int(p.closed_on <= p.due_on)
+    return {k: {c: v[c] for c in summary.COLUMNS} for k, v in rows.items() if any(v.values())}
+
+
+def assert_summary_consistent():
+    expected = recount()
+    assert stored() == expected
+    summary.rebuild()
+    assert stored() == expected
+
+
+@pytest.fixture
+def ledger(bureau, make_problem, inspection):
+    """Problems in three organizations over two years and several months, in every state."""
+    cell = bureau.cell
+    made = {
+        "b1_pending": make_problem(bureau.b1, found_on=D(2023, 11, 20), deadline=D(2023, 12, 31)),
+        "b1_star": make_problem(
+            bureau.b1, source=ProblemSource.STAR_RATING, found_on=D(2024, 1, 10), deadline=D(2024, 2, 29)
+        ),
+        "b2_insp": make_problem(
+            bureau.b2,
+            source=ProblemSource.INSPECTION,
+            inspection=inspection,
+            found_on=D(2024, 1, 31),
+            deadline=D(2024, 3, 1),
+        ),
+        "cell": make_problem(cell, found_on=D(2024, 2, 1), deadline=D(2024, 2, 15)),
+        "root": make_problem(
+            bureau.root, found_on=D(2024, 3, 5), deadline=timezone.localdate() + datetime.timedelta(30)
+        ),
+    }
+    return made
+
+
+def test_creates_counted_in_every_ancestor(bureau, ledger):
+    assert_summary_consistent()
+    row = ProblemMonthSummary.objects.get(
+        path=bureau.root.path, source=ProblemSource.SELF_INSPECTION, month=D(2024, 2, 1)
+    )
+    assert (row.found, row.pending, row.level) == (1, 1, 1)  # the cell's problem, counted at the root
+    assert ProblemMonthSummary.objects.filter(path=bureau.cell.path).count() == 1
+
+
+def test_transitions_extensions_and_updates_keep_the_summary(bureau, ledger):
+    c, sec1 = bureau.users.committee, bureau.users.sec1
+    p = ledger["b1_pending"]
+    services.problem_report_progress(actor=sec1, problem=p, content="已开始整改", reported_on=D(2023, 12, 1))
+    assert_summary_consistent()
+    p = services.problem_apply_closure(actor=sec1, problem=Problem.objects.get(pk=p.pk), note="完成")
+    assert_summary_consistent()
+    p = services.problem_return(actor=c, problem=p, reason="佐证不足")
+    assert_summary_consistent()
+    services.problem_update(actor=c, problem=p, data={"measures": "补充佐证材料"})
+    assert_summary_consistent()
+    request = services.problem_request_extension(actor=sec1, problem=p, new_due_on=D(2024, 3, 31), reason="材料多")
+    services.problem_decide_extension(actor=c, request=request, approve=True)
+    assert_summary_consistent()
+    p = services.problem_apply_closure(actor=sec1, problem=Problem.objects.get(pk=p.pk), note="完成")
+    services.problem_close(actor=c, problem=p, verification="合格", closed_on=D(2024, 3, 10))  # on time (extended)
+    walk_to_closed(ledger["b1_star"], bureau, closed_on=D(2024, 4, 2))  # late, closed in another month
+    walk_to_closed(ledger["cell"], bureau, closed_on=D(2024, 2, 10))
+    assert_summary_consistent()
+    march = ProblemMonthSummary.objects.get(
+        path=bureau.b1.path, source=ProblemSource.SELF_INSPECTION, month=D(2024, 3, 1)
+    )
+    assert (march.closed, march.on_time, march.found) == (1, 1, 0)
+    april = ProblemMonthSummary.objects.get(
+        path=bureau.root.path, source=ProblemSource.STAR_RATING, month=D(2024, 4, 1)
+    )
+    assert (april.closed, april.on_time) == (1, 0)
+
+
+def test_a_failed_change_leaves_the_summary_alone(bureau, ledger):
+    before = stored()
+    with pytest.raises(Exception):  # noqa: B017, PT011 - a refused transition, whichever error
+        services.problem_close(actor=bureau.users.committee, problem=ledger["cell"], verification="合格")
+    assert stored() == before
+
+
+def test_rebuild_command_repairs_the_summary(bureau, ledger):
+    expected = recount()
+    ProblemMonthSummary.objects.filter(path=bureau.b1.path).delete()
+    ProblemMonthSummary.objects.filter(path=bureau.root.path).update(found=99)
+    assert stored() != expected
+    call_command("rebuild_problem_summary", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert stored() == expected
+
+
+PERIODS = ["2024", "2024H1", "2024Q1", "2024-02", "2023-11-01..2024-03-31", "2022-01-01..2026-12-31"]
+
+
+def raw(monkeypatch, func, *args):
+    """`func` computed from the problems themselves (the summary switched off)."""
+    with monkeypatch.context() as m:
+        m.setattr(summary, "usable", lambda *a: False)
+        return func(*args)
+
+
+@pytest.mark.parametrize("code", PERIODS)
+def test_statistics_from_the_summary_equal_the_problems(bureau, ledger, monkeypatch, code):
+    c = bureau.users.committee
+    walk_to_closed(ledger["b1_star"], bureau, closed_on=D(2024, 4, 2))
+    walk_to_closed(ledger["cell"], bureau, closed_on=D(2024, 2, 10))
+    period = Period.parse(code)
+    for org in (bureau.root, bureau.b1, bureau.b2):
+        for user in (None, c):
+            assert summary.usable(period, org, user)
+            assert stats.figures(period, org, user) == raw(monkeypatch, stats.figures, period, org, user)
+            assert dict(stats.breakdown(period, org, user)) == dict(
+                raw(monkeypatch, stats.breakdown, period, org, user)
+            )
+            for chart in (stats.chart_by_source, stats.chart_by_status):
+                assert chart(period, org, user) == raw(monkeypatch, chart, period, org, user)
+            for stat in (stats.closed_star_rating, stats.report_problems):
+                assert stat(period, org, user).value == raw(monkeypatch, stat, period, org, user).value
+    # The overdue figure follows today: the open problems past their deadline.
+    figures = stats.figures(Period.parse("2022-01-01..2026-12-31"), bureau.root, c)
+    assert figures["overdue"] == 2  # b1's and b2's open problems (the root's is not yet due)
+
+
+def test_summary_only_for_whole_months_and_whole_subtrees(bureau, ledger, monkeypatch):
+    assert not summary.usable(Period.parse("2024-01-02..2024-03-31"), bureau.root, None)
+    assert not summary.usable(Period.parse("2024-01-01..2024-03-30"), bureau.root, None)
+    # A branch secretary sees b1's subtree, not the root's: counted from the problems they see.
+    assert summary.usable(Period.parse("2024"), bureau.b1, bureau.users.sec1)
+    assert not summary.usable(Period.parse("2024"), bureau.root, bureau.users.sec1)
+    figures = stats.figures(Period.parse("2024"), bureau.root, bureau.users.sec1)
+    assert figures["found"] == 2  # b1's star-rating problem and the cell's
+    part = Period.parse("2024-01-15..2024-02-10")
+    assert stats.figures(part, bureau.root, None)["found"] == 2  # b2 on 31 January, the cell on 1 February
