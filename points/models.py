@@ -120,9 +120,19 @@ class PointEntry(models.Model):
         return self.status == EntryStatus.EFFECTIVE
 
 
+_ALIVE = models.Q(deleted_at__isnull=True)  # people not deleted (the only ones ranked)
+
+
 class PointScore(models.Model):
     """A member's effective points of a year by quarter (base not included), kept by the points
-    engine whenever entries change, so rankings of 100,000 members read one row per member."""
+    engine whenever entries change, so rankings of 100,000 members read one row per member.
+
+    A year that has been scored (PointScoreYear) has one row for every person, whether or not
+    they earned anything, and each row carries copies of what the rankings filter, sort and show
+    by (organization path, department, party status, deletion, name and its pinyin): a ranking
+    reads this table alone and joins the people only for the rows of the shown page. The copies
+    are kept by points.people (person and organization change events) and by every write of
+    the sums here."""
 
     person = models.ForeignKey(
         "orgs.Person", verbose_name="党员", on_delete=models.CASCADE, related_name="point_scores"
@@ -134,18 +144,92 @@ class PointScore(models.Model):
     q4 = models.IntegerField("第四季度", default=0)
     total = models.IntegerField("全年合计", default=0)
     entries = models.PositiveIntegerField("生效记录数", default=0)
+    # Copies of the person's columns (same names as on orgs.Person, so one filter serves both).
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="所属党组织",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    org_path = models.CharField("组织路径", max_length=255, default="")
+    department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name="科室",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    party_status = models.CharField("政治面貌", max_length=20, default="")
+    deleted_at = models.DateTimeField("人员删除时间", null=True)
+    name = models.CharField("姓名", max_length=50, default="")
+    name_pinyin = models.CharField("姓名拼音", max_length=200, default="")
+    name_initials = models.CharField("拼音首字母", max_length=50, default="")
 
     class Meta:
         verbose_name = "年度积分汇总"
         verbose_name_plural = "年度积分汇总"
         constraints = [models.UniqueConstraint(fields=["person", "year"], name="pointscore_unique")]
         indexes = [
-            # Rankings join a year's rows to the members: an index-only scan, no table reads.
-            models.Index(fields=["year", "person", "total", "q1", "q2", "q3", "q4"], name="pointscore_year_idx"),
+            # The ranking's order (best first, then by id) and a band (a range of the total); the
+            # scope columns are carried (PostgreSQL INCLUDE) so that counts read the index alone.
+            models.Index(
+                fields=["year", "-total", "person"],
+                include=["org_path", "party_status", "department"],
+                condition=_ALIVE,
+                name="pointscore_rank_idx",
+            ),
+            # A branch's or committee's ranking and the averages under an organization.
+            models.Index(
+                fields=["year", "org_path", "total"],
+                opclasses=["int2_ops", "varchar_pattern_ops", "int4_ops"],
+                include=["party_status", "department"],
+                condition=_ALIVE,
+                name="pointscore_scope_idx",
+            ),
+            # The name filter: a prefix of the name, its pinyin or its initials.
+            models.Index(
+                fields=["year", "name_initials"],
+                opclasses=["int2_ops", "varchar_pattern_ops"],
+                condition=_ALIVE,
+                name="pointscore_initials_idx",
+            ),
+            models.Index(
+                fields=["year", "name_pinyin"],
+                opclasses=["int2_ops", "varchar_pattern_ops"],
+                condition=_ALIVE,
+                name="pointscore_pinyin_idx",
+            ),
+            models.Index(
+                fields=["year", "name"],
+                opclasses=["int2_ops", "varchar_pattern_ops"],
+                condition=_ALIVE,
+                name="pointscore_name_idx",
+            ),
         ]
 
     def __str__(self):
         return f"{self.person_id} {self.year}: {self.total:+d}"
+
+
+class PointScoreYear(models.Model):
+    """A year whose PointScore rows cover every person (its sums were rebuilt, or something was
+    scored in it): rankings of the year read PointScore alone; people created later get a row in
+    every such year."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    scored_at = models.DateTimeField("汇总时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "已汇总年度"
+        verbose_name_plural = "已汇总年度"
+
+    def __str__(self):
+        return str(self.year)
 
 
 # ---------------------------------------------------------------------- 党员先锋 / 党员先锋科室

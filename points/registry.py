@@ -55,4 +55,4 @@ register_nav(
 register_nav("assessment", "评选公示", "points:notice_list", icon="megaphone", order=45, url_prefix="/points/notices/")
 register_nav("assessment", "积分规则", "points:rules", icon="journal-check", order=50, url_prefix="/points/rules/")
 
-from points import due, sources_meetings, stats  # noqa: E402,F401  (point sources, statistics, due items)
+from points import due, people, sources_meetings, stats  # noqa: E402,F401  (sources, listeners, statistics, due items)

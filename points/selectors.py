@@ -24,10 +24,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models import (
-    Window as SqlWindow,
-)
-from django.db.models.functions import Coalesce, Greatest, Rank
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from core.periods import Period, PeriodError
@@ -35,7 +32,7 @@ from core.rules import RuleSet, all_default_rules
 from core.scope import READ_ROLES, Scope, policy_for
 from core.viewutils import FilterParams
 from orgs.models import Department, Organization, Person
-from points.models import EntryKind, EntryStatus, PointEntry, PointScore
+from points.models import EntryKind, EntryStatus, PointEntry, PointScore, PointScoreYear
 from points.sources import get_source
 
 QUARTER_WORDS = "一二三四"
@@ -228,7 +225,7 @@ def person_score(person: Person, window: Window, rules: ScoreRules | None = None
 
 def person_years(person: Person, today: datetime.date | None = None) -> list[int]:
     today = today or timezone.localdate()
-    years = set(PointScore.objects.filter(person=person).values_list("year", flat=True))
+    years = set(PointScore.objects.filter(person=person, entries__gt=0).values_list("year", flat=True))
     years.add(today.year)
     return sorted(years, reverse=True)
 
@@ -331,39 +328,92 @@ def ranking_filters(user, params) -> RankingFilters:
     return f
 
 
-def ranked_people(user, f: RankingFilters) -> QuerySet[Person]:
-    """The members a ranking ranks: participating members of the user's scope, narrowed by
-    organization (a branch's ranking) and department (a department's ranking)."""
-    people = people_in_scope(user).filter(party_status__in=f.rules.statuses)
-    if f.org is not None:
-        people = people.filter(org_path__startswith=f.org.path)
+def _window_sum(quarters: tuple[int, ...]):
+    """The window's sum on a PointScore row: the plain total for a year (so that the rank index
+    serves its order and bands), else the quarters added."""
+    if len(quarters) == 4:
+        return F("total")
+    expr = None
+    for q in quarters:
+        expr = F(f"q{q}") if expr is None else expr + F(f"q{q}")
+    return ExpressionWrapper(expr, output_field=IntegerField())
+
+
+def scored_rows(user, window: Window, rules: ScoreRules | None = None, under: Organization | None = None):
+    """The members a ranking ranks, one row each, from PointScore alone (no join to the people):
+    participating party statuses, not deleted, within the user's read scope (and `under`'s
+    subtree), annotated `member` (the person's id), `points_sum` (entries in the window) and
+    `score` (base + sum, floored). Every person has a row in a scored year (PointScoreYear); in a
+    year nothing has been scored in yet, everyone's sum is 0 and the rows are read from the
+    people, which carry the same column names."""
+    rules = rules or ScoreRules.for_year(window.year)
+    if PointScoreYear.objects.filter(year=window.year).exists():
+        qs = PointScore.objects.filter(year=window.year, deleted_at__isnull=True).annotate(
+            member=F("person_id"), points_sum=_window_sum(window.quarters)
+        )
+    else:
+        qs = Person.objects.annotate(member=F("pk"), points_sum=Value(0, output_field=IntegerField()))
+    qs = qs.filter(party_status__in=rules.statuses)
+    q = Scope.of(user).org_q("org_path", READ_ROLES) if user is not None else None
+    if q is not None:
+        qs = qs.filter(q)
+    if under is not None:
+        qs = qs.filter(org_path__startswith=under.path)
+    return qs.annotate(
+        score=Greatest(
+            ExpressionWrapper(Value(rules.base) + F("points_sum"), output_field=IntegerField()),
+            Value(rules.floor),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def ranking_scope(user, f: RankingFilters):
+    """scored_rows narrowed by organization (a branch's ranking) and department (a department's)."""
+    rows = scored_rows(user, f.window, f.rules, under=f.org)
     if f.department is not None:
-        people = people.filter(department=f.department)
-    return people
+        rows = rows.filter(department=f.department)
+    return rows
 
 
-def ranking_scope(user, f: RankingFilters) -> QuerySet[Person]:
-    """ranked_people with their period scores."""
-    return with_scores(ranked_people(user, f), f.window, f.rules)
+def name_q(text: str) -> Q:
+    """The ranking's name filter: the name, its full pinyin or its pinyin initials begin with the
+    text ("张" and "zs" find 张三), served by the name indexes of PointScore."""
+    text = text.strip()
+    cond = Q(name__startswith=text)
+    if text.isascii() and text.isalpha():
+        cond |= Q(name_initials__startswith=text.lower()) | Q(name_pinyin__startswith=text.lower())
+    return cond
+
+
+def band_q(f: RankingFilters) -> Q:
+    """A score band as a range of the window's sum (score = max(floor, base + sum) grows with the
+    sum), so that the rank index serves it."""
+    low, high = f.band
+    base, floor = f.rules.base, f.rules.floor
+    q = Q()
+    if low is not None and low > floor:
+        q &= Q(points_sum__gte=low - base)
+    if high is not None:
+        if high < floor:
+            return Q(points_sum__gt=0) & Q(points_sum__lt=0)  # no score is below the floor
+        q &= Q(points_sum__lte=high - base)
+    return q
 
 
 def _view_q(f: RankingFilters) -> Q:
     """Band and name only choose which ranked members are shown; their ranks stay the scope's."""
     q = Q()
     if f.q:
-        from orgs.selectors import text_query
-
-        q &= text_query(f.q)
+        q &= name_q(f.q)
     if f.band is not None:
-        low, high = f.band
-        if low is not None:
-            q &= Q(score__gte=low)
-        if high is not None:
-            q &= Q(score__lte=high)
+        q &= band_q(f)
     return q
 
 
-RANK_ORDER = ("-score", "pk")
+# Best first; among equal scores (only members held at the floor can tie with different sums)
+# the higher sum, then by id. The rank index has this order.
+RANK_ORDER = ("-points_sum", "member")
 
 
 def _page_number(value, count: int | None, per_page: int) -> int:
@@ -379,88 +429,71 @@ def _page_number(value, count: int | None, per_page: int) -> int:
 def ranking_page(user, f: RankingFilters, page_number=1, per_page: int = 20):
     """One page of the ranking: Person objects with `score`, `points_sum` and `rank`.
 
-    Rows are ordered and cut in the database on narrow rows (id and score), then the page's 20
-    people are read with their organization and department: the sort of 100,000 members stays
-    in memory. Without a band or name filter one query returns the page with its ranks (a window
-    function) and a count of the members (no join needed) gives the total; with one, a second
-    query counts the shown members and ranks the page's scores in the same pass."""
+    Three queries whatever the filters and the size: the page's rows in rank order, cut in the
+    database (an index scan of PointScore in that order for a year); one pass over the scope
+    counting the shown members and, for each score on the page, the members above it (its rank:
+    a tie shares the rank, the next counts everyone above); the page's people with their
+    organization and department."""
     from django.core.paginator import Page, Paginator
 
     scope = ranking_scope(user, f)
-    if f.band is None and not f.q:
-        # One score row per member and year at most: the count needs no join.
-        count = ranked_people(user, f).count()
-        number = _page_number(page_number, count, per_page)
-        qs = (
-            scope.annotate(rank=SqlWindow(Rank(), order_by=[F("score").desc()]))
-            .values("pk", "score", "points_sum", "rank")
-            .order_by(*RANK_ORDER)
-        )
-        rows = list(qs[(number - 1) * per_page : number * per_page]) if count else []
-    else:
-        # The page first, then one pass over the scope for the shown total and the page's ranks.
-        view = _view_q(f)
-        shown = scope.filter(view).values("pk", "score", "points_sum").order_by(*RANK_ORDER)
-        number = _page_number(page_number, None, per_page)
+    view = _view_q(f)
+    shown = scope.filter(view).values("member", "score", "points_sum").order_by(*RANK_ORDER)
+    number = _page_number(page_number, None, per_page)
+    rows = list(shown[(number - 1) * per_page : number * per_page])
+    if not rows and number > 1:  # past the last page: show the last one
+        number = _page_number(page_number, scope.filter(view).count(), per_page)
         rows = list(shown[(number - 1) * per_page : number * per_page])
-        if not rows and number > 1:  # past the last page: show the last one
-            number = _page_number(page_number, scope.filter(view).count(), per_page)
-            rows = list(shown[(number - 1) * per_page : number * per_page])
-        scores = sorted({r["score"] for r in rows})
-        counts = scope.aggregate(
-            shown=Count("id", filter=view),
-            **{f"s{i}": Count("id", filter=Q(score__gt=v)) for i, v in enumerate(scores)},
-        )
-        count = counts["shown"]
-        ranks = {v: 1 + counts[f"s{i}"] for i, v in enumerate(scores)}
-        for r in rows:
-            r["rank"] = ranks[r["score"]]
-    people = Person.all_objects.select_related("organization", "department").in_bulk([r["pk"] for r in rows])
+    base = f.rules.base
+    scores = sorted({r["score"] for r in rows})
+    counts = scope.aggregate(
+        shown=Count("pk", filter=view) if view else Count("pk"),
+        **{f"s{i}": Count("pk", filter=Q(points_sum__gt=v - base)) for i, v in enumerate(scores)},
+    )
+    count = counts["shown"]
+    ranks = {v: 1 + counts[f"s{i}"] for i, v in enumerate(scores)}
+    people = Person.all_objects.select_related("organization", "department").in_bulk([r["member"] for r in rows])
     objects = []
     for r in rows:
-        person = people[r["pk"]]
-        person.score, person.points_sum, person.rank = r["score"], r["points_sum"], r["rank"]
+        person = people[r["member"]]
+        person.score, person.points_sum, person.rank = r["score"], r["points_sum"], ranks[r["score"]]
         objects.append(person)
     return Page(objects, number, Paginator(range(count), per_page))
 
 
 def ranking_rows(user, f: RankingFilters):
     """Every ranked member shown by the filters, best first, as dicts (for the Excel export):
-    streamed; ranks from the window over the scope, band and name applied while streaming."""
-    from orgs.selectors import text_query
-
+    streamed from PointScore in rank order (organization and department names joined); ranks
+    counted over the whole scope while streaming, band and name applied to what is yielded."""
     scope = ranking_scope(user, f)
-    qs = (
-        scope.annotate(rank=SqlWindow(Rank(), order_by=[F("score").desc()]))
-        .values("pk", "name", "party_status", "organization__name", "department__name", "points_sum", "score", "rank")
-        .order_by(*RANK_ORDER)
-    )
-    wanted = None
-    if f.q:
-        wanted = set(people_in_scope(user).filter(text_query(f.q)).values_list("pk", flat=True))
+    qs = scope.values(
+        "member", "name", "party_status", "organization__name", "department__name", "points_sum", "score"
+    ).order_by(*RANK_ORDER)
+    wanted = set(scope.filter(name_q(f.q)).values_list("member", flat=True)) if f.q else None
     low, high = f.band or (None, None)
-    for row in qs.iterator(chunk_size=2000):
-        if wanted is not None and row["pk"] not in wanted:
+    rank, previous = 0, None
+    for position, row in enumerate(qs.iterator(chunk_size=2000), start=1):
+        if row["score"] != previous:
+            rank, previous = position, row["score"]
+        if wanted is not None and row["member"] not in wanted:
             continue
         if low is not None and row["score"] < low:
             continue
         if high is not None and row["score"] > high:
             continue
+        row["rank"] = rank
         yield row
 
 
 def group_averages(user, window: Window, *, by: str, under: Organization | None = None) -> list[dict]:
     """Average score per department (`by="department"`) or per direct child organization of
     `under` (`by="branch"`), with member counts; best average first. One grouped query."""
-    people = people_in_scope(user)
-    if under is not None:
-        people = people.filter(org_path__startswith=under.path)
-    scored = with_scores(people, window)
+    scored = scored_rows(user, window, under=under)
     if by == "department":
         rows = (
             scored.filter(department__isnull=False)
             .values("department_id", "department__name")
-            .annotate(n=Count("id"), total=Sum("score"))
+            .annotate(n=Count("pk"), total=Sum("score"))
             .order_by()
         )
         result = [
@@ -478,7 +511,7 @@ def group_averages(user, window: Window, *, by: str, under: Organization | None 
         children = list(Organization.objects.filter(parent=under).order_by("sort_order", "path"))
         sums: dict[str, list[int]] = {c.path: [0, 0] for c in children}
         depth = len(under.path)
-        for r in scored.values("org_path").annotate(n=Count("id"), total=Sum("score")).order_by():
+        for r in scored.values("org_path").annotate(n=Count("pk"), total=Sum("score")).order_by():
             path = r["org_path"]
             end = path.find(".", depth)
             acc = sums.get(path[: end + 1]) if end != -1 else None
@@ -508,8 +541,9 @@ def group_averages(user, window: Window, *, by: str, under: Organization | None 
     return result
 
 
-def average_score(people: QuerySet[Person], window: Window) -> float | None:
-    value = with_scores(people, window).aggregate(avg=Avg("score"))["avg"]
+def average_score(user, window: Window, under: Organization | None = None) -> float | None:
+    """The average score of the members ranked under `under` (one aggregate over PointScore)."""
+    value = scored_rows(user, window, under=under).aggregate(avg=Avg("score"))["avg"]
     return round(float(value), 1) if value is not None else None
 
 

@@ -56,7 +56,7 @@ from django.utils import timezone
 
 from core.events import listen
 from core.rules import RuleSet
-from points.models import EntryKind, EntryStatus, PointEntry, PointScore
+from points.models import EntryKind, EntryStatus, PointEntry, PointScore, PointScoreYear
 
 BATCH = 2000
 BULK_BATCH = 5000  # rows per INSERT in the yearly recomputation
@@ -260,7 +260,22 @@ def _score_rows(entries, year: int):
     )
 
 
-def _score(person_id: int, year: int, row: dict | None) -> PointScore:
+# The person's columns copied onto their PointScore rows (attnames; the same on both models).
+PERSON_COPY = [
+    "organization_id",
+    "org_path",
+    "department_id",
+    "party_status",
+    "deleted_at",
+    "name",
+    "name_pinyin",
+    "name_initials",
+]
+SCORE_FIELDS = ["q1", "q2", "q3", "q4", "total", "entries"]
+COPY_FIELDS = [a.removesuffix("_id") for a in PERSON_COPY]  # field names for update_fields
+
+
+def _score(person_id: int, year: int, row: dict | None, person: dict) -> PointScore:
     row = row or {}
     return PointScore(
         person_id=person_id,
@@ -271,55 +286,135 @@ def _score(person_id: int, year: int, row: dict | None) -> PointScore:
         q4=row.get("q4", 0),
         total=row.get("sum_total", 0),
         entries=row.get("n", 0),
+        **{a: person.get(a) for a in PERSON_COPY},
     )
 
 
-SCORE_FIELDS = ["q1", "q2", "q3", "q4", "total", "entries"]
+def scored_years() -> set[int]:
+    """Years whose PointScore rows cover every person (rankings read them alone)."""
+    return set(PointScoreYear.objects.values_list("year", flat=True))
 
 
 def scores_refresh(pairs: Iterable[tuple[int, int]]) -> None:
-    """Bring the PointScore rows of these (person, year) pairs in line with their entries.
+    """Bring the PointScore rows of these (person, year) pairs in line with their entries and
+    with the person's copied columns.
 
     The members' rows are locked first (in id order), so two transactions changing the same
-    member's entries sum up one after the other instead of overwriting each other."""
+    member's entries sum up one after the other instead of overwriting each other. The first
+    time anything is scored in a year, the year's rows are built for every person instead
+    (rebuild_scores: one INSERT … SELECT), so that its rankings can read PointScore alone."""
     from orgs.models import Person
 
     by_year: dict[int, set[int]] = defaultdict(set)
     for person_id, year in pairs:
         by_year[year].add(person_id)
+    if not by_year:
+        return
+    ids_sorted = sorted(set().union(*by_year.values()))
+    people = {
+        r["pk"]: r
+        for r in Person.all_objects.select_for_update()
+        .filter(pk__in=ids_sorted)
+        .order_by("pk")
+        .values("pk", *PERSON_COPY)
+    }
+    scored = scored_years()
+    objs: list[PointScore] = []
     for year, ids in sorted(by_year.items()):
-        ids_sorted = sorted(ids)
-        list(Person.all_objects.select_for_update().filter(pk__in=ids_sorted).order_by("pk").values_list("pk"))
-        rows = {r["person_id"]: r for r in _score_rows(PointEntry.objects.filter(person_id__in=ids_sorted), year)}
-        PointScore.objects.bulk_create(
-            [_score(pk, year, rows.get(pk)) for pk in ids_sorted],
-            update_conflicts=True,
-            unique_fields=["person", "year"],
-            update_fields=SCORE_FIELDS,
-            batch_size=BATCH,
-        )
+        if year not in scored:
+            _, created = PointScoreYear.objects.get_or_create(year=year)
+            if created:  # else another transaction built the year meanwhile: refresh as usual
+                rebuild_scores(year)
+                continue
+        year_ids = sorted(pk for pk in ids if pk in people)
+        rows = {r["person_id"]: r for r in _score_rows(PointEntry.objects.filter(person_id__in=year_ids), year)}
+        objs += [_score(pk, year, rows.get(pk), people[pk]) for pk in year_ids]
+    PointScore.objects.bulk_create(
+        objs,
+        update_conflicts=True,
+        unique_fields=["person", "year"],
+        update_fields=SCORE_FIELDS + COPY_FIELDS,
+        batch_size=BATCH,
+    )
+
+
+def _year_rows_sql(year: int, where: str = "", where_params=()) -> tuple[str, list]:
+    """INSERT … SELECT of a year's PointScore rows: every person (LEFT JOIN their entries' sums,
+    compiled by the ORM), with the copied person columns; `where` narrows the people (SQL on
+    the person table aliased p)."""
+    from orgs.models import Person
+
+    qn = connection.ops.quote_name
+    agg_sql, agg_params = _score_rows(PointEntry.objects.all(), year).query.sql_with_params()
+    person_cols = [Person._meta.get_field(a.removesuffix("_id")).column for a in PERSON_COPY]
+    score_cols = [PointScore._meta.get_field(a.removesuffix("_id")).column for a in PERSON_COPY]
+    sums = ["q1", "q2", "q3", "q4", "sum_total", "n"]
+    targets = ["person_id", "year", *SCORE_FIELDS, *score_cols]
+    select = [
+        "p.id",
+        "%s",
+        *[f"COALESCE(a.{qn(c)}, 0)" for c in sums],
+        *[f"p.{qn(c)}" for c in person_cols],
+    ]
+    sql = (
+        f"INSERT INTO {qn(PointScore._meta.db_table)} ({', '.join(qn(c) for c in targets)}) "  # noqa: S608 - names from _meta
+        f"SELECT {', '.join(select)} FROM {qn(Person._meta.db_table)} p "
+        f"LEFT JOIN ({agg_sql}) a ON a.{qn('person_id')} = p.id" + (f" WHERE {where}" if where else "")
+    )
+    return sql, [year, *agg_params, *where_params]
 
 
 def rebuild_scores(year: int, log: Callable[[str], None] = lambda _m: None) -> int:
-    """All PointScore rows of a year from its entries: one DELETE and one INSERT … SELECT."""
+    """All PointScore rows of a year from its entries, one per person (members without entries
+    have zero sums): one DELETE and one INSERT … SELECT; the year is then marked as scored."""
     PointScore.objects.filter(year=year).delete()
-    rows = _score_rows(PointEntry.objects.all(), year)
-    written = insert_from_select(
-        PointScore,
-        rows,
-        [
-            ("person", F("person_id")),
-            ("year", Value(year, output_field=IntegerField())),
-            ("q1", F("q1")),
-            ("q2", F("q2")),
-            ("q3", F("q3")),
-            ("q4", F("q4")),
-            ("total", F("sum_total")),
-            ("entries", F("n")),
-        ],
-    )
-    log(f"  {year}年积分汇总：{written:,} 名党员")
+    sql, params = _year_rows_sql(year)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        written = max(cursor.rowcount, 0)
+    PointScoreYear.objects.update_or_create(year=year)
+    log(f"  {year}年积分汇总：{written:,} 人")
     return written
+
+
+def sync_people(log: Callable[[str], None] = lambda _m: None) -> int:
+    """Set-based repair of the copied person columns on every scored year's rows, and rows for
+    people who have none (created by a bulk import that bypasses the person services): one
+    UPDATE … FROM and one INSERT … SELECT per year. Returns the rows changed or added."""
+    from orgs.models import Person
+
+    qn = connection.ops.quote_name
+    table = qn(PointScore._meta.db_table)
+    pairs = [
+        (
+            qn(PointScore._meta.get_field(a.removesuffix("_id")).column),
+            qn(Person._meta.get_field(a.removesuffix("_id")).column),
+        )
+        for a in PERSON_COPY
+    ]
+    sets = ", ".join(f"{s} = p.{c}" for s, c in pairs)
+    differs = " OR ".join(f"{table}.{s} IS DISTINCT FROM p.{c}" for s, c in pairs)
+    if connection.vendor == "sqlite":
+        differs = " OR ".join(f"{table}.{s} IS NOT p.{c}" for s, c in pairs)
+    changed = 0
+    with connection.cursor() as cursor:
+        for year in sorted(scored_years()):
+            cursor.execute(
+                f"UPDATE {table} SET {sets} FROM {qn(Person._meta.db_table)} p "  # noqa: S608 - names from _meta
+                f"WHERE p.id = {table}.{qn('person_id')} AND {table}.{qn('year')} = %s AND ({differs})",
+                [year],
+            )
+            updated = max(cursor.rowcount, 0)
+            sql, params = _year_rows_sql(
+                year,
+                f"NOT EXISTS (SELECT 1 FROM {table} s WHERE s.{qn('person_id')} = p.id AND s.{qn('year')} = %s)",  # noqa: S608
+                [year],
+            )
+            cursor.execute(sql, params)
+            added = max(cursor.rowcount, 0)
+            changed += updated + added
+            log(f"  {year}年积分汇总：更新人员信息 {updated:,} 行，补建 {added:,} 行")
+    return changed
 
 
 def insert_from_select(model, queryset, columns: list[tuple[str, Expression]]) -> int:

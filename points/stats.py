@@ -32,7 +32,7 @@ from core.stats import (
 )
 from points.models import EntryStatus, PointEntry, VanguardKind, VanguardNomination, VanguardRound
 from points.policies import NOTICE_STATUSES
-from points.selectors import ScoreRules, Window, average_score, people_in_scope, with_scores
+from points.selectors import ScoreRules, Window, average_score, scored_rows
 
 AREA = "党员积分"
 
@@ -45,14 +45,10 @@ def ranking_url(organization, window: Window, **params) -> str:
     return _url("points:ranking", org=organization.pk, period=window.code, **params)
 
 
-def _members(organization, user):
-    return people_in_scope(user).filter(org_path__startswith=organization.path)
-
-
 @register_statistic("points.average", "党员平均积分", AREA, order=10, unit="分")
 def average(period: Period, organization, user=None) -> StatValue:
     window = Window.of(period)
-    value = average_score(_members(organization, user), window)
+    value = average_score(user, window, under=organization)
     # An average, not a count: the ranking it links to lists the members it averages.
     return StatValue(value if value is not None else 0, ranking_url(organization, window), "分", exact=False)
 
@@ -165,8 +161,8 @@ def distribution(period: Period, organization, user=None) -> Chart:
             cond &= Q(score__gte=low)
         if high is not None:
             cond &= Q(score__lte=high)
-        aggregates[f"b{i}"] = Count("id", filter=cond)
-    counts = with_scores(_members(organization, user), window, rules).aggregate(**aggregates)
+        aggregates[f"b{i}"] = Count("pk", filter=cond)
+    counts = scored_rows(user, window, rules, under=organization).aggregate(**aggregates)
     points = [
         ChartPoint(label=label, value=counts[f"b{i}"], url=ranking_url(organization, window, band=code))
         for i, (code, _lo, _hi, label) in enumerate(cuts)

@@ -139,7 +139,7 @@ def test_recompute_command_reports_and_audits(bureau, meeting):
     out = StringIO()
     call_command("recompute_points", "--all", stdout=out)
     text = out.getvalue()
-    assert "2022年完成：删除 2 条，写入 2 条，汇总 2 名党员" in text and "进程峰值内存" in text
+    assert "2022年完成：删除 2 条，写入 2 条，汇总 7 人" in text and "进程峰值内存" in text
     entry = AuditEntry.objects.get(action="points.year.recomputed")
     assert entry.object_repr == "2022年党员积分" and entry.changes["created"] == [None, 2]
     with pytest.raises(Exception, match="--year"):

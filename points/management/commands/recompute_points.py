@@ -1,10 +1,14 @@
-"""`python manage.py recompute_points --year 2022 [--year 2023] | --all [--source meetings]`
+"""`python manage.py recompute_points --year 2022 [--year 2023] | --all [--source meetings] | --people`
 
 Rebuilds the derived point entries of the given years from their records (every registered point
-source, or the named ones) and the yearly sums, idempotently: run it after editing a points rule,
-after importing records in bulk (imports and generators that bypass the services do not derive
-points) or nightly as a safety net. Manual entries are kept. Each year is one transaction;
-progress is printed as it goes, then the time and the peak memory of the process.
+source, or the named ones) and the yearly sums (one row per person, with the person columns the
+rankings read), idempotently: run it after editing a points rule, after importing records in bulk
+(imports and generators that bypass the services do not derive points) or nightly as a safety
+net. Manual entries are kept. Each year is one transaction; progress is printed as it goes, then
+the time and the peak memory of the process. `--people` only brings the person columns of the
+sums up to date (and adds rows for people who have none): run it after a bulk people import.
+On PostgreSQL the sums table is vacuumed and analysed afterwards (the rankings count from its
+indexes alone, which needs a current visibility map).
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
 from django.utils import timezone
 
 from points import services
-from points.sources import registered_sources, source_years
+from points.models import PointScore
+from points.sources import registered_sources, source_years, sync_people
 
 
 def peak_rss_mb() -> float:
@@ -34,8 +40,20 @@ class Command(BaseCommand):
         )
         parser.add_argument("--all", action="store_true", help="所有有记录的年度")
         parser.add_argument("--source", action="append", default=[], help="只重算这些计分来源（默认全部）")
+        parser.add_argument("--people", action="store_true", help="只更新积分汇总中的人员信息（批量导入人员后运行）")
 
     def handle(self, *args, **opts):
+        if opts["people"]:
+            started = time.perf_counter()
+            with transaction.atomic():
+                changed = sync_people(log=self.stdout.write)
+            self._vacuum()
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"完成：积分汇总人员信息 {changed:,} 行，用时 {time.perf_counter() - started:.1f} 秒"
+                )
+            )
+            return
         years = sorted(set(opts["year"]))
         if opts["all"]:
             years = sorted(set(years) | set(source_years()))
@@ -57,11 +75,17 @@ class Command(BaseCommand):
             total += result.created
             self.stdout.write(
                 f"{year}年完成：删除 {result.removed:,} 条，写入 {result.created:,} 条，"
-                f"汇总 {result.scores:,} 名党员，用时 {result.seconds:.1f} 秒"
+                f"汇总 {result.scores:,} 人，用时 {result.seconds:.1f} 秒"
             )
+        self._vacuum()
         self.stdout.write(
             self.style.SUCCESS(
                 f"完成：{len(years)} 个年度，系统计分 {total:,} 条，用时 {time.perf_counter() - started:.1f} 秒，"
                 f"进程峰值内存 {peak_rss_mb():.0f} MB"
             )
         )
+
+    def _vacuum(self) -> None:
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(PointScore._meta.db_table)}")
