@@ -25,7 +25,7 @@ import datetime
 import random
 
 from core.periods import Period
-from duties import services
+from duties import coverage, services
 from duties.models import Frequency, LiaisonKind, RiskCategory, StepKind, Subject
 from orgs.models import Unit
 
@@ -882,6 +882,7 @@ def build(*, orgs, people, users, departments, today, log, **_):
 
     log("履职清单：6 个科室")
     _catalogue(departments)
+    coverage.rebuild()  # whatever wrote records without their services before
 
 
 def _lecture_day() -> datetime.date | None:

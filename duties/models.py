@@ -145,6 +145,38 @@ class ResponsibilityEvidence(SoftDeleteModel, VersionedModel):
         return f"{self.period_code} {self.item.content[:30]}"
 
 
+class FulfilmentHit(models.Model):
+    """One record that covers a period of a responsibility item, kept by duties.coverage.
+
+    A piece of evidence covers the period it was entered for (a one-off item: "once", from the
+    evidence's period start on); a meeting or liaison activity covers the period of a derived
+    item's frequency that contains its date, for the items of its organization and every ancestor
+    that derive from its kind. Each source record's rows are replaced whenever the record changes
+    (delete and derive again), so "which periods of which items are covered" is an indexed table
+    and the 缺少佐证 count of a scope is one aggregate query."""
+
+    item = models.ForeignKey(ResponsibilityItem, on_delete=models.CASCADE, related_name="+")
+    period_code = models.CharField(max_length=30)
+    period_start = models.DateField()
+    source = models.CharField(max_length=10)  # evidence | meeting | activity
+    object_id = models.PositiveBigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["item", "period_code", "period_start"], name="duties_hit_item_idx"),
+            models.Index(fields=["source", "object_id"], name="duties_hit_source_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.item_id} {self.period_code} ← {self.source}#{self.object_id}"
+
+
+class FulfilmentBuild(models.Model):
+    """Present once the FulfilmentHit table has been built from every source (see duties.coverage)."""
+
+    built_at = models.DateTimeField(auto_now=True)
+
+
 class DualResponsibility(SoftDeleteModel, VersionedModel):
     """一岗双责: a leadership member's 分管领域 and the party-building duties that come with it."""
 

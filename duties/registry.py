@@ -7,7 +7,7 @@ from accounts.models import Role
 from core.navigation import register_nav
 from core.recyclebin import register_recyclable
 from core.scope import READ_ROLES
-from duties import policies  # noqa: F401  (registers the scope policies)
+from duties import coverage, policies  # noqa: F401  (the scope policies; coverage's change listeners)
 
 register_nav(
     "supervision",

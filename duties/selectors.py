@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from core.periods import Period, PeriodError
 from core.scope import policy_for
-from duties.fulfilment import MISSING, STATE_LABELS, states
+from duties import coverage
+from duties.fulfilment import MISSING, STATE_LABELS
 from duties.models import (
     BoundaryDivision,
     ControlMeasure,
@@ -112,22 +113,17 @@ def responsibility_filters(user, params) -> tuple[QuerySet[ResponsibilityItem], 
     return ordered(qs), f
 
 
-def with_status(qs: QuerySet[ResponsibilityItem], period: Period, status: str, user=None) -> list[StatusRef]:
-    """The items of `qs` in one state, in the list's order (their pages are then worked out in
-    full). Bounded queries: see duties.fulfilment.states."""
-    found = states(qs, period, user=user)
-    return [StatusRef(pk) for pk in qs.values_list("pk", flat=True) if found.get(pk) == status]
+def with_status(
+    qs: QuerySet[ResponsibilityItem], period: Period, status: str, user=None, today: datetime.date | None = None
+) -> QuerySet[ResponsibilityItem]:
+    """The items of `qs` in one state, in the list's order: a SQL filter on the stored coverage
+    (duties.coverage), whatever the number of items."""
+    return coverage.with_state(qs, period, status, user=user, today=today)
 
 
-@dataclass(frozen=True)
-class StatusRef:
-    """A row of the status-filtered list before its page is worked out in full."""
-
-    pk: int
-
-
-def missing_count(organization: Organization, period: Period, user=None) -> int:
-    return len(with_status(items_in(organization, user), period, MISSING, user))
+def missing_count(organization: Organization, period: Period, user=None, today: datetime.date | None = None) -> int:
+    """Items without evidence for an ended period: one aggregate query (duties.coverage)."""
+    return coverage.count_state(items_in(organization, user), period, MISSING, user=user, today=today)
 
 
 # ---------------------------------------------------------------------- 领导干部联系支部

@@ -466,6 +466,7 @@ def record_create(*, actor, model: type[models.Model], data: dict[str, Any]) -> 
         audit.record(
             actor=actor, action=spec.action("created"), obj=obj, organization=_organization(obj), changes=changes
         )
+        record_changed(obj)
     return obj
 
 
@@ -498,6 +499,7 @@ def record_update(*, actor, obj: models.Model, data: dict[str, Any], expected_ve
         audit.record(
             actor=actor, action=spec.action("updated"), obj=locked, organization=_organization(locked), changes=changes
         )
+        record_changed(locked)
     return locked
 
 

@@ -50,14 +50,9 @@ def responsibility(request):
     qs, filters = selectors.responsibility_filters(request.user, request.GET)
     today = timezone.localdate()
     if filters.status:
-        refs = selectors.with_status(qs, filters.period, filters.status, request.user)
-        page = paginate(request, refs, PAGE_SIZE)
-        ids = [r.pk for r in page.object_list]
-        found = ResponsibilityItem.objects.select_related("organization").in_bulk(ids)
-        page_items = [found[pk] for pk in ids if pk in found]
-    else:
-        page = paginate(request, qs, PAGE_SIZE)
-        page_items = list(page.object_list)
+        qs = selectors.with_status(qs, filters.period, filters.status, request.user, today=today)
+    page = paginate(request, qs, PAGE_SIZE)
+    page_items = list(page.object_list)
     page_rows = statuses(page_items, filters.period, user=request.user, today=today)
     evidence_policy = policy_for(ResponsibilityEvidence)
     can_evidence = Scope.of(request.user).has_role(*evidence_policy.change_roles)
