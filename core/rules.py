@@ -500,6 +500,7 @@ def rule_set_value(*, actor, code: str, year: int, value: Any, expected_version:
     """
     from core import audit
     from core.concurrency import check_version
+    from core.events import record_changed
     from core.models import Rule
 
     try:
@@ -550,6 +551,7 @@ def rule_set_value(*, actor, code: str, year: int, value: Any, expected_version:
             changes=changes,
             object_repr=f"{row.name}（{row.code}，{year}年起）",
         )
+        record_changed(row)
     return row
 
 

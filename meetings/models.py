@@ -211,3 +211,43 @@ class LifePlanItem(models.Model):
 
     def __str__(self):
         return f"{self.planned_on:%Y-%m-%d} {self.get_kind_display()}"
+
+
+class ObligationRecord(models.Model):
+    """Derived, never edited: what an organization owed for one rule period and how many meetings
+    it held. meetings.obligation_store keeps these rows equal to meetings.obligations.compute() for
+    every year it has built, so that the dashboard, alerts and report count in the database."""
+
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("会议类型", max_length=40, choices=MeetingKind.choices)
+    year = models.PositiveSmallIntegerField("年度")
+    period_code = models.CharField("周期", max_length=16)
+    period_start = models.DateField("周期开始")
+    period_end = models.DateField("周期结束")
+    required = models.PositiveSmallIntegerField("应召开次数")
+    held = models.PositiveIntegerField("已召开次数")
+    due_on = models.DateField("截止日期")
+    form_org_id = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "组织生活落实情况"
+        verbose_name_plural = "组织生活落实情况"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "kind", "period_code"], name="obligation_record_unique")
+        ]
+        indexes = [
+            models.Index(fields=["period_start", "period_end"], name="obligation_record_period_idx"),
+            models.Index(fields=["organization", "period_end"], name="obligation_record_org_idx"),
+            models.Index(fields=["year"], name="obligation_record_year_idx"),
+        ]
+
+
+class ObligationYear(models.Model):
+    """A year whose ObligationRecord rows have been built (built lazily on first use)."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    built_at = models.DateTimeField("生成时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "组织生活落实情况年度"
+        verbose_name_plural = "组织生活落实情况年度"

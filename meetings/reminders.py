@@ -195,6 +195,11 @@ def _message(o: Obligation, stage: str) -> dict:
 def send_obligation_reminders(
     today: datetime.date, summary: ReminderSummary, log: Callable[[str], None] = lambda s: None
 ) -> None:
+    from meetings import obligation_store
+
+    # Build this year's stored obligations (the dashboard's and the report's counts) ahead of the
+    # first user who asks for them.
+    obligation_store.ensure_years([today.year])
     rules = RuleSet()
     targets = targets_current(today, rules) + targets_just_ended(today, rules)
     pending = [

@@ -15,6 +15,7 @@ from core.concurrency import check_version
 from core.events import record_changed
 from core.rules import rule
 from core.services import restore, soft_delete
+from meetings import obligation_store
 from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind
 from meetings.selectors import committee_members, voting_members
 from orgs.models import Person
@@ -159,6 +160,7 @@ def meeting_update(
         locked = Meeting.all_objects.select_for_update().get(pk=meeting.pk)
         check_version(locked, expected_version)
         before = audit.snapshot(locked, MEETING_FIELDS)
+        came_from = (locked.organization, locked.held_on)
         before_summary = _attendance_summary(locked)
         for key, value in data.items():
             setattr(locked, key, value)
@@ -190,6 +192,8 @@ def meeting_update(
             changes=changes,
         )
         record_changed(locked)
+        if came_from != (locked.organization, locked.held_on):
+            obligation_store.meeting_changed(locked, previous=came_from)
     return locked
 
 

@@ -10,7 +10,6 @@ figures link to the compliance heatmap (落实情况).
 from __future__ import annotations
 
 import importlib
-from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, Sum
@@ -18,11 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.periods import Period
-from core.rules import RuleSet
 from core.scope import policy_for
 from core.stats import ReportParagraph, StatValue, memoized, register_report_section, register_statistic
+from meetings import obligation_store
 from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, TopicSubtype
-from meetings.obligations import compliance, compute, owing_organizations, targets_within
+from meetings.obligations import OVERDUE, Compliance
 from orgs.models import Organization
 
 AREA = "组织生活"
@@ -146,30 +145,27 @@ def lecturers_count(period, organization, user=None):
 # ---------------------------------------------------------------- obligations met vs owed
 
 
-def _obligations(period, organization, user=None):
-    def compute_():
-        orgs = owing_organizations(organization)
-        if user is not None:
-            orgs = orgs & policy_for(Organization).visible(user)
-        rules = RuleSet()
-        return compute(list(orgs), targets_within(period, rules), timezone.localdate(), rules)
+def _obligation_summary(period, organization, user=None) -> dict[str, int]:
+    """Owed, met, overdue… of the subtree's stored obligations (meetings.obligation_store): one
+    query, shared by the figures and the report paragraph of one page or report."""
 
-    # Computed once per dashboard panel or report (core.stats.memo_scope), shared with the owed and
-    # met figures, the report paragraph and the dashboard's heatmap and alerts (same key).
-    key = ("meetings.obligations", organization.pk, period.code, getattr(user, "pk", None))
+    def compute_():
+        return obligation_store.summary(obligation_store.records(period, organization, user), timezone.localdate())
+
+    key = ("meetings.obligations.summary", organization.pk, period.code, getattr(user, "pk", None))
     return memoized(key, compute_)
 
 
 @register_statistic("meetings.obligations.owed", "应落实组织生活（已到期）", AREA, order=80, unit="项")
 def obligations_owed(period, organization, user=None):
-    c = compliance(_obligations(period, organization, user), timezone.localdate())
-    return StatValue(c.owed, compliance_url(organization, period), "项", exact=False)
+    c = _obligation_summary(period, organization, user)
+    return StatValue(c["owed"], compliance_url(organization, period), "项", exact=False)
 
 
 @register_statistic("meetings.obligations.met", "已落实组织生活", AREA, order=81, unit="项")
 def obligations_met(period, organization, user=None):
-    c = compliance(_obligations(period, organization, user), timezone.localdate())
-    return StatValue(c.met, compliance_url(organization, period), "项", exact=False)
+    c = _obligation_summary(period, organization, user)
+    return StatValue(c["met"], compliance_url(organization, period), "项", exact=False)
 
 
 # ---------------------------------------------------------------- the work report
@@ -261,8 +257,8 @@ def compliance_paragraph(period, organization, user=None) -> ReportParagraph:
     """三会一课 compliance (obligations met vs owed by organization) and lectures."""
     words = period_words(period)
     today = timezone.localdate()
-    obligations = _obligations(period, organization, user)
-    c = compliance(obligations, today)
+    counted = _obligation_summary(period, organization, user)
+    c = Compliance(owed=counted["owed"], met=counted["met"])
     figures = {
         "owed": StatValue(c.owed, compliance_url(organization, period), "项", exact=False),
         "met": StatValue(c.met, compliance_url(organization, period), "项", exact=False),
@@ -270,21 +266,17 @@ def compliance_paragraph(period, organization, user=None) -> ReportParagraph:
         "lecturers": lecturers_count(period, organization, user),
     }
     if c.owed:
-        orgs = {o.organization.pk for o in obligations}
+        orgs = counted["organizations"]
         figures["rate"] = StatValue(c.rate, compliance_url(organization, period), "%")
         text = (
-            f"{words}，{len(orgs)}个党组织按规定应落实支部党员大会、支委会、党小组会、党课、主题党日等组织生活"
+            f"{words}，{orgs}个党组织按规定应落实支部党员大会、支委会、党小组会、党课、主题党日等组织生活"
             "{owed}项，已落实{met}项，落实率{rate}%"
         )
-        missing: dict[int, int] = defaultdict(int)
-        names: dict[int, str] = {}
-        for o in obligations:
-            if o.state == "overdue":
-                missing[o.organization.pk] += 1
-                names[o.organization.pk] = o.organization.name
+        records = obligation_store.records(period, organization, user)
+        missing = obligation_store.count_by_organization(records.filter(obligation_store.state_q(OVERDUE, today)))
         if missing:
-            worst = sorted(missing, key=lambda pk: (-missing[pk], names[pk]))[:3]
-            listed = "、".join(f"{names[pk]}（{missing[pk]}项）" for pk in worst)
+            worst = sorted(missing, key=lambda row: (-row[4], row[2]))[:3]
+            listed = "、".join(f"{name}（{n}项）" for _pk, _path, name, _short, n in worst)
             more = f"等{len(missing)}个党组织" if len(missing) > len(worst) else ""
             text += f"；{listed}{more}未按期落实"
         text += "。"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
 from core import audit
+from core.events import record_changed
 from core.models import TrackedItem
 from core.rules import rule
 from core.services import create_instance, restore, soft_delete, update_instance
@@ -132,6 +133,7 @@ def organization_create(*, actor, data: dict[str, Any]) -> Organization:
             organization=org,
             changes=audit.diff({}, audit.snapshot(org, ORG_FIELDS)),
         )
+        record_changed(org)
     return org
 
 
@@ -163,6 +165,7 @@ def organization_update(
             if new_path != old_path:
                 _move_subtree(old_path, new_path, new_depth - updated.depth)
                 updated.refresh_from_db()
+                record_changed(updated)  # again, now that the subtree's paths have moved
     return updated
 
 

@@ -16,7 +16,7 @@ the figure.
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
+from collections import Counter
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q
@@ -40,8 +40,9 @@ from core.stats import (
     register_next_steps,
     register_report_section,
 )
+from meetings import obligation_store
 from meetings.models import LifePlanItem, Meeting, MeetingKind
-from meetings.obligations import DUE, OVERDUE, compute, owing_organizations, targets_within
+from meetings.obligations import DUE, OVERDUE
 from meetings.stats import ledger_url
 from orgs.models import Organization, PartyStatus, Person
 
@@ -62,24 +63,10 @@ def _today() -> datetime.date:
 # ---------------------------------------------------------------- obligations of a subtree
 
 
-def scope_obligations(period: Period, organization: Organization, user=None, today: datetime.date | None = None):
-    """What the owing organizations of the subtree (in the user's scope) owed for the rule periods
-    inside `period`, with their state as of `today`. Computed once per request or report build."""
-    today = today or _today()
-
-    def compute_():
-        orgs = owing_organizations(organization)
-        if user is not None:
-            orgs = orgs & policy_for(Organization).visible(user)
-        rules = RuleSet()
-        return compute(list(orgs), targets_within(period, rules), today, rules)
-
-    # The key meetings.stats would use for the same computation (diff proposed), so that the
-    # statistics, the heatmap and the alerts of one page or one report compute it once.
-    key = ("meetings.obligations", organization.pk, period.code, _user_key(user))
-    if today != _today():
-        key += (today,)
-    return memoized(key, compute_)
+def scope_obligations(period: Period, organization: Organization, user=None):
+    """The stored obligations (meetings.obligation_store) of the rule periods inside `period`, of
+    the owing organizations of the subtree in the user's scope — a queryset, counted in SQL."""
+    return obligation_store.records(period, organization, user)
 
 
 def overdue_url(organization: Organization, period: Period, *, state: str = OVERDUE, month: str = "") -> str:
@@ -89,65 +76,53 @@ def overdue_url(organization: Organization, period: Period, *, state: str = OVER
     return reverse("reports:overdue_obligations") + "?" + urlencode(query)
 
 
-def filter_obligations(obligations, *, state: str = OVERDUE, month: str = "", under: Organization | None = None):
-    """The obligations the overdue list shows for these parameters (the same filter as the counts)."""
-    result = [o for o in obligations if o.state == state]
+def filter_obligations(records, *, state: str = OVERDUE, month: str = "", today: datetime.date | None = None):
+    """The rows the overdue list shows for these parameters (the same filter as the counts);
+    `month` ("2022-06") keeps the rule periods ending in that month."""
+    result = records.filter(obligation_store.state_q(state, today or _today()))
     if month:
-        result = [o for o in result if o.month_code == month]
-    if under is not None:
-        result = [o for o in result if o.organization.path.startswith(under.path)]
+        try:
+            year, mon = (int(x) for x in month.split("-", 1))
+        except ValueError:
+            return result.none()
+        result = result.filter(period_end__year=year, period_end__month=mon)
     return result
-
-
-def _kind_summary(obligations) -> str:
-    counts = Counter(o.kind for o in obligations)
-    return "、".join(f"{KIND_LABELS.get(k, k)}{n}项" for k, n in counts.most_common(3))
 
 
 def _name(org: Organization) -> str:
     return org.short_name or org.name
 
 
-def _lagging_text(obligations, verb: str) -> str:
-    by_org: dict[int, list] = defaultdict(list)
-    for o in obligations:
-        by_org[o.organization.pk].append(o)
-    ranked = sorted(by_org.values(), key=lambda obs: (-len(obs), obs[0].organization.path))
-    if len(ranked) == 1:
-        obs = ranked[0]
-        return f"{_name(obs[0].organization)}有{len(obs)}项组织生活{verb}（{_kind_summary(obs)}）"
-    named = "、".join(f"{_name(obs[0].organization)}（{len(obs)}项）" for obs in ranked[:3])
-    more = "等" if len(ranked) > 3 else ""
-    return f"{named}{more}{len(ranked)}个党组织共有{len(obligations)}项组织生活{verb}"
+def _lagging_text(records, verb: str) -> tuple[str, int]:
+    """The alert's sentence and the number of obligations, from grouped counts (two queries at most)."""
+    by_org = obligation_store.count_by_organization(records)
+    total = sum(row[4] for row in by_org)
+    if len(by_org) == 1:
+        _pk, _path, name, short, n = by_org[0]
+        kinds = "、".join(f"{KIND_LABELS.get(k, k)}{m}项" for k, m in obligation_store.count_by_kind(records)[:3])
+        return f"{short or name}有{n}项组织生活{verb}（{kinds}）", total
+    named = "、".join(f"{short or name}（{n}项）" for _pk, _path, name, short, n in by_org[:3])
+    more = "等" if len(by_org) > 3 else ""
+    return f"{named}{more}{len(by_org)}个党组织共有{total}项组织生活{verb}", total
 
 
 @register_alert("reports.meetings.lagging")
 def lagging_organizations(period, organization, user=None) -> list[Alert]:
     """推进不平衡: organizations that did not hold the meetings the rules require."""
-    obligations = scope_obligations(period, organization, user)
+    records = scope_obligations(period, organization, user)
     alerts = []
-    overdue = filter_obligations(obligations, state=OVERDUE)
-    if overdue:
-        alerts.append(
-            Alert(
-                text=_lagging_text(overdue, "未按期落实"),
-                url=overdue_url(organization, period),
-                level="danger",
-                count=len(overdue),
-                topic="imbalance",
+    for state, verb, level in ((OVERDUE, "未按期落实", "danger"), (DUE, "临近截止尚未召开", "warning")):
+        text, total = _lagging_text(filter_obligations(records, state=state), verb)
+        if total:
+            alerts.append(
+                Alert(
+                    text=text,
+                    url=overdue_url(organization, period, state=state),
+                    level=level,
+                    count=total,
+                    topic="imbalance",
+                )
             )
-        )
-    due = filter_obligations(obligations, state=DUE)
-    if due:
-        alerts.append(
-            Alert(
-                text=_lagging_text(due, "临近截止尚未召开"),
-                url=overdue_url(organization, period, state=DUE),
-                level="warning",
-                count=len(due),
-                topic="imbalance",
-            )
-        )
     return alerts
 
 
@@ -229,22 +204,28 @@ def _row_of(path: str, base: str) -> str:
 @register_chart("reports.meetings.overdue_heatmap", "组织生活逾期情况（党组织 × 月份）", MEETINGS_AREA, order=10)
 def overdue_heatmap(period, organization, user=None) -> Chart:
     """Overdue obligations per organization (each direct sub-organization with its subtree) and
-    month; each cell links to the list of exactly those obligations."""
-    obligations = scope_obligations(period, organization, user)
-    overdue = filter_obligations(obligations, state=OVERDUE)
+    month; each cell links to the list of exactly those obligations. Two grouped queries."""
+    records = scope_obligations(period, organization, user)
     children = {c.path: c for c in Organization.objects.filter(parent=organization).order_by("sort_order", "path")}
-    rows: dict[str, Organization] = {}
+    base = organization.path
+    keys_seen = {_row_of(path, base) for path in records.values_list("organization__path", flat=True).distinct()}
     counts: Counter = Counter()
-    for o in obligations:
-        key = _row_of(o.organization.path, organization.path)
-        rows.setdefault(key, children.get(key, organization if key == organization.path else o.organization))
-    for o in overdue:
-        counts[(_row_of(o.organization.path, organization.path), o.month_code)] += 1
+    overdue = (
+        filter_obligations(records, state=OVERDUE).values("organization__path", "period_end").annotate(n=Count("id"))
+    )
+    for row in overdue.order_by():
+        end = row["period_end"]
+        counts[(_row_of(row["organization__path"], base), f"{end.year}-{end.month:02d}")] += row["n"]
     totals = Counter()
     for (key, _month), n in counts.items():
         totals[key] += n
-    keys = sorted(rows, key=lambda k: (-totals[k], k))[:HEATMAP_MAX_ROWS]
+    keys = sorted(keys_seen, key=lambda k: (-totals[k], k))[:HEATMAP_MAX_ROWS]
     keys.sort()
+    rows: dict[str, Organization] = {base: organization}
+    rows.update(children)
+    missing = [k for k in keys if k not in rows]
+    if missing:
+        rows.update({o.path: o for o in Organization.objects.filter(path__in=missing)})
     months = period.months()[-24:]
     names = Counter(_name(rows[key]) for key in keys)
     points = []
@@ -384,7 +365,9 @@ def next_words(period: Period) -> str:
 
 @register_next_steps("reports.meetings.obligations", "严格落实组织生活制度", order=10)
 def meetings_next_steps(period, organization, user=None) -> list[ReportParagraph]:
-    overdue = filter_obligations(scope_obligations(period, organization, user), state=OVERDUE)
+    overdue = filter_obligations(scope_obligations(period, organization, user), state=OVERDUE).aggregate(
+        n=Count("id"), orgs=Count("organization", distinct=True)
+    )
     nxt = next_period(period)
     plans = LifePlanItem.objects.filter(
         plan__organization__path__startswith=organization.path, planned_on__gte=nxt.start, planned_on__lte=nxt.end
@@ -396,9 +379,9 @@ def meetings_next_steps(period, organization, user=None) -> list[ReportParagraph
     planned = plans.count()
     sentences = []
     figures: dict[str, StatValue] = {}
-    if overdue:
-        orgs = len({o.organization.pk for o in overdue})
-        figures["overdue"] = StatValue(len(overdue), overdue_url(organization, period), "项")
+    if overdue["n"]:
+        orgs = overdue["orgs"]
+        figures["overdue"] = StatValue(overdue["n"], overdue_url(organization, period), "项")
         sentences.append(f"督促{orgs}个党组织对未按期落实的{{overdue}}项组织生活逐项补课、限期整改")
     if planned:
         url = reverse("meetings:plan_list") + "?" + urlencode({"year": nxt.start.year})

@@ -19,7 +19,8 @@ from core.exporters import _TOKEN_RE, XLSX_CONTENT_TYPE
 from core.scope import READ_ROLES, WRITE_ROLES, Scope, policy_for
 from core.stats import memo_scope
 from core.viewutils import paginate, require_roles
-from meetings.obligations import DUE, KIND_ORDER, OVERDUE, STATE_LABELS
+from meetings import obligation_store
+from meetings.obligations import DUE, OVERDUE, STATE_LABELS
 from reports import builtin, selectors, services
 from reports.content import date_cn, statistics_rows
 from reports.exporters import StatisticsExporter
@@ -142,15 +143,17 @@ def overdue_obligations(request):
     if state not in (OVERDUE, DUE):
         state = OVERDUE
     month = request.GET.get("month", "")
-    obligations = builtin.scope_obligations(picked.period, picked.organization, request.user)
-    rows = builtin.filter_obligations(obligations, state=state, month=month)
-    rows.sort(key=lambda o: (o.organization.path, o.period.start, KIND_ORDER.get(o.kind, 99)))
+    records = builtin.scope_obligations(picked.period, picked.organization, request.user)
+    rows = obligation_store.ledger_order(builtin.filter_obligations(records, state=state, month=month))
     title = "未按期落实的组织生活" if state == OVERDUE else "临近截止尚未召开的组织生活"
-    return _paged(
+    page = paginate(request, rows, 50)
+    today = timezone.localdate()
+    return render(
         request,
-        rows,
         "reports/overdue_list.html",
         {
+            "page_obj": page,
+            "rows": [obligation_store.to_obligation(r, today) for r in page.object_list],
             "page_title": title,
             "breadcrumbs": [GROUP, _dashboard_crumb(), (title, None)],
             "picked": picked,

@@ -101,9 +101,8 @@ def test_overdue_obligations_against_the_rules(data, client_for):
     """Counted by hand from the rules: a branch owes a 主题党日 every month, a 支部党员大会 and a 党课
     every quarter; with a committee also a 支委会 every month, with cells a 党小组会 every month."""
     b = data
-    obligations = builtin.scope_obligations(H1, b.root, None)
-    overdue = builtin.filter_obligations(obligations)
-    by_org = {org: sum(o.organization == org for o in overdue) for org in (b.b1, b.b2)}
+    overdue = list(builtin.filter_obligations(builtin.scope_obligations(H1, b.root, None)))
+    by_org = {org: sum(o.organization_id == org.pk for o in overdue) for org in (b.b1, b.b2)}
     # b1: theme 6-1, committee 6-1, cell 6-1, general 2, lecture 2 = 19; b2: theme 6, general 2, lecture 2-1 = 9.
     assert by_org == {b.b1: 19, b.b2: 9}
     assert len(overdue) == 28

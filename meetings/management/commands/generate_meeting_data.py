@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.rules import rule
+from meetings import obligation_store
 from meetings.demo import CELL_TOPICS, COMMITTEE_ITEMS, GENERAL_TOPICS, LECTURE_TOPICS, THEME_DAY_TOPICS
 from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, TopicSubtype
 from orgs.management.commands.generate_scale_data import ROOT_CODE
@@ -294,6 +295,8 @@ class MeetingScaleBuilder:
                     self.log(f"  会议 {self.meetings}，出勤 {self.attendance}（{time.monotonic() - t0:.1f} 秒）")
             if batch:
                 self._flush(batch)
+            # Written without the services: the stored obligations are rebuilt on next use.
+            obligation_store.invalidate()
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             with connection.cursor() as cursor:
                 for model in (Meeting, Attendance):

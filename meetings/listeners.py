@@ -1,0 +1,26 @@
+"""core.events listeners that keep the stored obligations (meetings.obligation_store) current."""
+
+from __future__ import annotations
+
+from core.events import listen
+from meetings import obligation_store
+
+
+@listen("meetings.meeting")
+def _meeting(instance) -> None:
+    obligation_store.meeting_changed(instance)
+
+
+@listen("orgs.organization")
+def _organization(instance) -> None:
+    obligation_store.organization_changed(instance)
+
+
+@listen("orgs.partypost")
+def _post(instance) -> None:
+    obligation_store.post_changed(instance)
+
+
+@listen("core.rule")
+def _rule(instance) -> None:
+    obligation_store.rules_changed(instance.code, instance.year_from)
