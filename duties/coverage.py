@@ -28,8 +28,7 @@ import datetime
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from core.events import listen
@@ -270,63 +269,48 @@ def ensure_built() -> None:
 # ---------------------------------------------------------------------- reading
 
 
-def _covered(codes: list[str], once_end: datetime.date | None):
-    """Per item (OuterRef): how many of the period codes `codes` are covered (a one-off item:
-    whether it has evidence starting by `once_end`, when given)."""
-    q = Q(period_code__in=codes)
+def _covered_items(codes: list[str], need: int, once_end: datetime.date | None = None) -> QuerySet:
+    """The items with at least `need` of the period codes `codes` covered (with `once_end`: the
+    one-off items with evidence starting by then). An item's rows only carry codes of its own
+    frequency, so one subquery per frequency; PostgreSQL runs each once and hashes it."""
+    q = Q(period_code__in=codes) if codes else Q(pk__in=[])
     if once_end is not None:
-        q |= Q(period_code=ONCE_CODE, period_start__lte=once_end)
-    sub = (
-        FulfilmentHit.objects.filter(q, item=OuterRef("pk"))
+        q = Q(period_code=ONCE_CODE, period_start__lte=once_end)
+    return (
+        FulfilmentHit.objects.filter(q)
         .order_by()
-        .values("item")
+        .values("item_id")
         .annotate(n=Count("period_code", distinct=True))
-        .values("n")
-    )
-    return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
-
-
-def _needed(counts: dict[str, int]):
-    return Case(
-        *[When(frequency=f, then=Value(n)) for f, n in counts.items() if n],
-        default=Value(0),
-        output_field=IntegerField(),
+        .filter(n__gte=need)
+        .values("item_id")
     )
 
 
-def annotate_states(qs: QuerySet, period: Period, today: datetime.date | None = None, *, full: bool = True) -> QuerySet:
-    """Annotate `_due_covered`/`_due_needed` (and with `full`, `_all_covered`/`_all_needed`): the
-    slots of duties.fulfilment for the item's frequency, counted in SQL."""
-    from duties.fulfilment import _slot_template
+def status_q(period: Period, status: str, today: datetime.date | None = None) -> Q:
+    """A filter on ResponsibilityItem: the items (of the stored kinds) in `status` for `period`,
+    by the rules of duties.fulfilment (slots of the item's frequency; 缺少佐证 = an ended slot
+    without cover; 已落实 = every slot covered; else 未到期)."""
+    from duties.fulfilment import DONE, MISSING, OPEN, _slot_template
 
     today = today or timezone.localdate()
-    templates = {f: _slot_template(f, period, today) for f in Frequency.values}
-    due = {f: [s.code for s in slots if s.due] for f, slots in templates.items()}
-    every = {f: [s.code for s in slots] for f, slots in templates.items()}
-    once_due = templates[Frequency.ONCE][0].due
-    codes_due = sorted({c for f, cs in due.items() if f != Frequency.ONCE for c in cs})
-    qs = qs.annotate(
-        _due_covered=_covered(codes_due, period.end if once_due else None),
-        _due_needed=_needed({f: len(cs) for f, cs in due.items()}),
-    )
-    if full:
-        codes_all = sorted({c for f, cs in every.items() if f != Frequency.ONCE for c in cs})
-        qs = qs.annotate(
-            _all_covered=_covered(codes_all, period.end),
-            _all_needed=_needed({f: len(cs) for f, cs in every.items()}),
-        )
-    return qs
-
-
-def state_q(status: str) -> Q:
-    from duties.fulfilment import DONE, MISSING, OPEN
-
+    missing, done = Q(pk__in=[]), Q(pk__in=[])
+    for frequency in Frequency.values:
+        slots = _slot_template(frequency, period, today)
+        due = [s.code for s in slots if s.due]
+        once = frequency == Frequency.ONCE
+        of_kind = Q(frequency=frequency)
+        if due:
+            covered = _covered_items([] if once else due, len(due), period.end if once else None)
+            missing |= of_kind & ~Q(pk__in=covered)
+        every = [s.code for s in slots]
+        covered = _covered_items([] if once else every, len(every), period.end if once else None)
+        done |= of_kind & Q(pk__in=covered)
     if status == MISSING:
-        return Q(_due_covered__lt=F("_due_needed"))
+        return missing
     if status == DONE:
-        return Q(_due_covered__gte=F("_due_needed"), _all_covered__gte=F("_all_needed"))
+        return done
     if status == OPEN:
-        return Q(_due_covered__gte=F("_due_needed"), _all_covered__lt=F("_all_needed"))
+        return ~missing & ~done
     raise ValueError(status)
 
 
@@ -340,12 +324,9 @@ def _others(qs: QuerySet, period: Period, status: str, user, today) -> list[int]
 
 def with_state(qs: QuerySet, period: Period, status: str, *, user=None, today=None) -> QuerySet:
     """The items of `qs` in `status` for `period`, as a queryset in `qs`'s order."""
-    from duties.fulfilment import MISSING
-
     ensure_built()
     extra = _others(qs, period, status, user, today)
-    annotated = annotate_states(qs, period, today, full=status != MISSING)
-    return annotated.filter((stored_q() & state_q(status)) | Q(pk__in=extra))
+    return qs.filter((stored_q() & status_q(period, status, today)) | Q(pk__in=extra))
 
 
 def count_state(qs: QuerySet, period: Period, status: str, *, user=None, today=None) -> int:

@@ -165,6 +165,8 @@ class FulfilmentHit(models.Model):
         indexes = [
             models.Index(fields=["item", "period_code", "period_start"], name="duties_hit_item_idx"),
             models.Index(fields=["source", "object_id"], name="duties_hit_source_idx"),
+            # The periods' rows for counting ("which items have every due period covered").
+            models.Index(fields=["period_code", "item", "period_start"], name="duties_hit_period_idx"),
         ]
 
     def __str__(self):
