@@ -219,6 +219,7 @@ class ObligationRecord(models.Model):
     every year it has built, so that the dashboard, alerts and report count in the database."""
 
     organization = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    org_path = models.CharField("组织路径", max_length=255)  # organization.path, for scope filters
     kind = models.CharField("会议类型", max_length=40, choices=MeetingKind.choices)
     year = models.PositiveSmallIntegerField("年度")
     period_code = models.CharField("周期", max_length=16)
@@ -237,6 +238,11 @@ class ObligationRecord(models.Model):
         ]
         indexes = [
             models.Index(fields=["period_start", "period_end"], name="obligation_record_period_idx"),
+            models.Index(
+                fields=["org_path", "period_start"],
+                opclasses=["varchar_pattern_ops", "date_ops"],
+                name="obligation_record_scope_idx",
+            ),
             models.Index(fields=["organization", "period_end"], name="obligation_record_org_idx"),
             models.Index(fields=["year"], name="obligation_record_year_idx"),
         ]

@@ -275,7 +275,7 @@ def compliance_paragraph(period, organization, user=None) -> ReportParagraph:
         records = obligation_store.records(period, organization, user)
         missing = obligation_store.count_by_organization(records.filter(obligation_store.state_q(OVERDUE, today)))
         if missing:
-            worst = sorted(missing, key=lambda row: (-row[4], row[2]))[:3]
+            worst = missing[:3]  # most overdue first, then tree order
             listed = "、".join(f"{name}（{n}项）" for _pk, _path, name, _short, n in worst)
             more = f"等{len(missing)}个党组织" if len(missing) > len(worst) else ""
             text += f"；{listed}{more}未按期落实"

@@ -19,8 +19,8 @@ import datetime
 from collections import Counter
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import Count, F, Q
+from django.db.models.functions import ExtractMonth, ExtractYear, Substr
 from django.urls import reverse
 from django.utils import timezone
 
@@ -208,14 +208,25 @@ def overdue_heatmap(period, organization, user=None) -> Chart:
     records = scope_obligations(period, organization, user)
     children = {c.path: c for c in Organization.objects.filter(parent=organization).order_by("sort_order", "path")}
     base = organization.path
-    keys_seen = {_row_of(path, base) for path in records.values_list("organization__path", flat=True).distinct()}
-    counts: Counter = Counter()
-    overdue = (
-        filter_obligations(records, state=OVERDUE).values("organization__path", "period_end").annotate(n=Count("id"))
+    widths = {len(path) - len(base) for path in children}
+    # One grouped query: rows by the direct child containing them (a fixed-width path segment cut
+    # in SQL) and by the month their period ends; overdue counted alongside.
+    # (Uneven segments, which orgs.services does not produce: group by organization.)
+    row_key = Substr("org_path", 1, len(base) + widths.pop()) if len(widths) == 1 else F("org_path")
+    grouped = (
+        records.annotate(row=row_key)
+        .values("row", "period_end")
+        .annotate(n=Count("id", filter=obligation_store.state_q(OVERDUE, _today())))
+        .order_by()
     )
-    for row in overdue.order_by():
-        end = row["period_end"]
-        counts[(_row_of(row["organization__path"], base), f"{end.year}-{end.month:02d}")] += row["n"]
+    keys_seen: set[str] = set()
+    counts: Counter = Counter()
+    for r in grouped:
+        key = _row_of(r["row"], base)
+        keys_seen.add(key)
+        if r["n"]:
+            end = r["period_end"]
+            counts[(key, f"{end.year}-{end.month:02d}")] += r["n"]
     totals = Counter()
     for (key, _month), n in counts.items():
         totals[key] += n

@@ -183,3 +183,28 @@ def test_scope_limits_the_rows_to_what_the_user_sees(est):
     b = est
     keys = {r.organization_id for r in obligation_store.records(P("2022H1"), b.root, b.users.sec1)}
     assert keys == {b.b1.pk}
+
+
+def test_rows_follow_a_moved_subtree(est):
+    b = est
+    half = P("2022H1")
+    general = org_services.organization_create(
+        actor=None,
+        data={
+            "name": "机关党总支",
+            "code": "T09",
+            "org_type": "general_branch",
+            "parent": b.root,
+            "established_on": D(2018, 1, 1),
+        },
+    )
+    assert_same(half, b.root)
+    assert not any(k[0] == b.b2.pk for k in stored(half, general))
+    b.b2.refresh_from_db()
+    org_services.organization_update(actor=None, org=b.b2, data={"parent": general})
+    b.b2.refresh_from_db()
+    assert b.b2.path.startswith(general.path)
+    assert set(obligation_store.records(half, b.b2).values_list("org_path", flat=True)) == {b.b2.path}
+    assert any(k[0] == b.b2.pk for k in stored(half, general))
+    assert_same(half, general)
+    assert_same(half, b.root)

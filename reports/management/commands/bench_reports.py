@@ -44,21 +44,6 @@ def pct(values: list[float], p: float) -> float:
     return data[max(0, math.ceil(p / 100 * len(data)) - 1)]
 
 
-def simulate_meetings_memo() -> None:
-    """In this process only: meetings.stats._obligations shares its result through core.stats.memoized
-    under the key reports.builtin uses — what the diff proposed for meetings/stats.py would do."""
-    import meetings.stats as meeting_stats
-    from core.stats import memoized
-
-    original = meeting_stats._obligations
-
-    def shared(period, organization, user=None):
-        key = ("meetings.obligations", organization.pk, period.code, getattr(user, "pk", None))
-        return memoized(key, lambda: original(period, organization, user))
-
-    meeting_stats._obligations = shared
-
-
 class Command(BaseCommand):
     help = "性能基准：工作报告起草与 Word 导出用时、驾驶舱各面板 p50/p95 与查询数、各注册指标用时"
 
@@ -72,11 +57,6 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="驾驶舱以该账号身份测量（默认 scale_admin 或 committee）")
         parser.add_argument("--only", default=",".join(SECTIONS), help=f"只测这些项目：{','.join(SECTIONS)}")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出")
-        parser.add_argument(
-            "--proposed-meetings-memo",
-            action="store_true",
-            help="测量时（仅在本进程内）让 meetings.stats 的组织生活落实计算共用一次，模拟建议的 meetings 修改的效果",
-        )
 
     def handle(self, *args, **opts):
         from orgs.demo import ROOT_CODE
@@ -103,11 +83,21 @@ class Command(BaseCommand):
             "cpus": os.cpu_count(),
         }
         say = (lambda _m: None) if opts["json"] else self.stdout.write
-        if opts["proposed_meetings_memo"]:
-            simulate_meetings_memo()
-            result["simulated"] = "meetings.stats._obligations memoized (proposed diff)"
         say(
             f"数据库：{result['database']}；账号：{user.username}；期间：{period.label}；机器负载 {result['load_average'][0]:.1f}（{result['cpus']} 核）"
+        )
+        # The stored obligations (meetings.obligation_store) of the period's years: built once, on
+        # first use or by the daily send_reminders; timed here apart from the pages that read them.
+        from meetings import obligation_store
+        from meetings.models import ObligationRecord
+
+        years = range(period.start.year, period.end.year + 1)
+        t0 = time.perf_counter()
+        obligation_store.ensure_years(years)
+        result["obligations_build_s"] = round(time.perf_counter() - t0, 2)
+        result["obligation_rows"] = ObligationRecord.objects.filter(year__in=years).count()
+        say(
+            f"组织生活落实情况：{result['obligation_rows']} 项（本次生成用时 {result['obligations_build_s']} 秒，已生成则为 0）"
         )
         if "report" in only:
             result["reports"] = [self._report(org, period, opts["report_repeat"], say) for org in orgs]
