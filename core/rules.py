@@ -578,6 +578,10 @@ class RuleSet:
         for code, year_from, value in rows.order_by("code", "-year_from").values_list("code", "year_from", "value"):
             self._rows.setdefault(code, []).append((year_from, value))
 
+    def all_values(self, prefix: str) -> list[Any]:
+        """Every value, of every year, of the loaded rules whose code starts with `prefix`."""
+        return [value for code, rows in self._rows.items() if code.startswith(prefix) for _year, value in rows]
+
     def get(self, code: str, year: int | datetime.date | None = None, default: Any = None) -> Any:
         if year is None:
             year = current_year()

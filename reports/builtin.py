@@ -141,12 +141,21 @@ def expiring_terms(organization: Organization, user, as_of: datetime.date) -> li
     from orgs.selectors import term_status
 
     def compute_():
-        qs = Organization.objects.filter(path__startswith=organization.path).exclude(
-            term_start__isnull=True, term_end__isnull=True
+        rules = RuleSet("org.")
+        # Narrowed in SQL to the organizations whose term can have ended by the end of the warning
+        # window (recorded end, or start + the shortest term length in the rules); term_status()
+        # then decides each of those exactly.
+        horizon = as_of + datetime.timedelta(days=int(rules.get("org.term_warning_days", as_of.year, default=90)))
+        shortest = min((int(v) for v in rules.all_values("org.term_years.")), default=0)
+        try:
+            latest_start = horizon.replace(year=horizon.year - shortest)
+        except ValueError:  # 29 February
+            latest_start = horizon.replace(year=horizon.year - shortest, day=28)
+        qs = Organization.objects.filter(path__startswith=organization.path).filter(
+            Q(term_end__lte=horizon) | Q(term_end__isnull=True, term_start__lte=latest_start)
         )
         if user is not None:
             qs = qs & policy_for(Organization).visible(user)
-        rules = RuleSet("org.")
         rows = []
         for org in qs.order_by("path"):
             status = term_status(org, as_of, rules)
@@ -290,11 +299,9 @@ def meetings_by_month(period, organization, user=None) -> Chart:
 
 @register_chart("reports.orgs.members_by_status", "人员政治面貌构成", ORGS_AREA, order=10)
 def members_by_status(period, organization, user=None) -> Chart:
-    from orgs.selectors import on_roll_q
+    from orgs.registry import status_counts
 
-    qs = Person.objects.all() if user is None else policy_for(Person).visible(user)
-    qs = qs.filter(org_path__startswith=organization.path).filter(on_roll_q(period.end))
-    counts = dict(qs.values("party_status").annotate(n=Count("id")).values_list("party_status", "n"))
+    counts = status_counts(period, organization, user)
     base = reverse("orgs:person_list") + "?"
     points = [
         ChartPoint(
