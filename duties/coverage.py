@@ -269,42 +269,61 @@ def ensure_built() -> None:
 # ---------------------------------------------------------------------- reading
 
 
-def _covered_items(codes: list[str], need: int, once_end: datetime.date | None = None) -> QuerySet:
-    """The items with at least `need` of the period codes `codes` covered (with `once_end`: the
-    one-off items with evidence starting by then). An item's rows only carry codes of its own
-    frequency, so one subquery per frequency; PostgreSQL runs each once and hashes it."""
-    q = Q(period_code__in=codes) if codes else Q(pk__in=[])
-    if once_end is not None:
-        q = Q(period_code=ONCE_CODE, period_start__lte=once_end)
-    return (
-        FulfilmentHit.objects.filter(q)
+def counted_here(code: str) -> bool:
+    """Whether the statistic `code` counts records this table derives rows from (one row per
+    record and item: the number of rows is the statistic's value)."""
+    from meetings.models import MeetingKind
+
+    if code.startswith(KIND_PREFIX):
+        return code.removeprefix(KIND_PREFIX) in MeetingKind.values
+    return code.startswith(TOPIC_PREFIX) or code == ACTIVITY_CODE
+
+
+def derived_counts(item_ids: list[int], codes: set[str]) -> dict[tuple[int, str], int]:
+    """{(item, period code): records counted} for derived items (those `counted_here`): one query."""
+    if not item_ids or not codes:
+        return {}
+    ensure_built()
+    rows = (
+        FulfilmentHit.objects.filter(item_id__in=item_ids, period_code__in=codes, source__in=(MEETING, ACTIVITY))
         .order_by()
-        .values("item_id")
-        .annotate(n=Count("period_code", distinct=True))
-        .filter(n__gte=need)
-        .values("item_id")
+        .values_list("item_id", "period_code")
+        .annotate(n=Count("id"))
     )
+    return {(item_id, code): n for item_id, code, n in rows}
+
+
+def _covering(code: str, once_end: datetime.date | None = None) -> QuerySet:
+    """The items with a row for the period `code` (with `once_end`: the one-off items with
+    evidence starting by then). PostgreSQL runs each such subquery once and hashes it (an
+    index-only scan of one period's rows)."""
+    if once_end is not None:
+        rows = FulfilmentHit.objects.filter(period_code=ONCE_CODE, period_start__lte=once_end)
+    else:
+        rows = FulfilmentHit.objects.filter(period_code=code)
+    return rows.order_by().values("item_id")
 
 
 def status_q(period: Period, status: str, today: datetime.date | None = None) -> Q:
     """A filter on ResponsibilityItem: the items (of the stored kinds) in `status` for `period`,
     by the rules of duties.fulfilment (slots of the item's frequency; 缺少佐证 = an ended slot
-    without cover; 已落实 = every slot covered; else 未到期)."""
+    without a row; 已落实 = a row for every slot; else 未到期)."""
     from duties.fulfilment import DONE, MISSING, OPEN, _slot_template
 
     today = today or timezone.localdate()
     missing, done = Q(pk__in=[]), Q(pk__in=[])
     for frequency in Frequency.values:
+        once_end = period.end if frequency == Frequency.ONCE else None
         slots = _slot_template(frequency, period, today)
-        due = [s.code for s in slots if s.due]
-        once = frequency == Frequency.ONCE
-        of_kind = Q(frequency=frequency)
-        if due:
-            covered = _covered_items([] if once else due, len(due), period.end if once else None)
-            missing |= of_kind & ~Q(pk__in=covered)
-        every = [s.code for s in slots]
-        covered = _covered_items([] if once else every, len(every), period.end if once else None)
-        done |= of_kind & Q(pk__in=covered)
+        uncovered = Q(pk__in=[])
+        for s in slots:
+            if s.due:
+                uncovered |= ~Q(pk__in=_covering(s.code, once_end))
+        missing |= Q(frequency=frequency) & uncovered
+        every = Q(frequency=frequency)
+        for s in slots:
+            every &= Q(pk__in=_covering(s.code, once_end))
+        done |= every
     if status == MISSING:
         return missing
     if status == DONE:

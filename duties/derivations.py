@@ -60,6 +60,11 @@ def _batched(code: str, user):
     return None
 
 
+def derived_link(code: str, user=None):
+    """The link builder (organization, period) -> URL of the records a batched statistic counts."""
+    return _batched(code, user)[1]
+
+
 def _grouped_counts(code: str, qs, url, wanted: list[Wanted], links: bool = True) -> dict:
     """Count rows per (organization subtree, period) with one grouped query."""
     orgs = {org.pk: org for _, org, _ in wanted}

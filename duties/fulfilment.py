@@ -13,8 +13,11 @@ State of an item for the viewed period:
 A one-off item (一次性) has one slot: any evidence up to the period's end; it is due once the
 period has ended.
 
-Queries: one for the entered evidence of all the items at hand, plus the derived statistics —
-one query per statistic code for meeting counts (duties.derivations), whatever the number of items.
+Queries (`statuses`, a page of items): one for the entered evidence, one for the counts of the
+meetings and liaison activities derived items count (kept per item and period by duties.coverage),
+plus one per other statistic code (duties.derivations), whatever the number of items. `states`
+computes the same from the records themselves (the reference the stored coverage is tested
+against; the list's filter and count use duties.coverage).
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from django.utils import timezone
 
 from core.periods import Period
 from core.stats import StatValue
-from duties.derivations import OrgRef, derived_values
+from duties.coverage import counted_here, derived_counts
+from duties.derivations import OrgRef, derived_link, derived_values
 from duties.models import Frequency, ResponsibilityEvidence, ResponsibilityItem
 
 DONE, OPEN, MISSING = "done", "open", "missing"
@@ -176,19 +180,32 @@ def statuses(
         return result
     codes = {s.code for st in result for s in st.slots if s.period is not None}
     entered = _entered(items, items_qs, codes, period, detail=detail)
+    stored = [st.item.pk for st in result if st.item.derived_from and counted_here(st.item.derived_from)]
+    counts = derived_counts(stored, codes)
+    stored_set = set(stored)
     wanted = {
         (st.item.derived_from, st.item.organization, s.period)
         for st in result
-        if st.item.derived_from
+        if st.item.derived_from and st.item.pk not in stored_set
         for s in st.slots
         if s.period is not None
     }
     derived = derived_values(wanted, user=user, links=detail)
+    links: dict[str, object] = {}
     for st in result:
+        code = st.item.derived_from
         for slot in st.slots:
             slot.entered = entered.get((st.item.pk, slot.code), [])
-            if st.item.derived_from and slot.period is not None:
-                slot.derived = derived.get((st.item.derived_from, st.item.organization_id, slot.period.code))
+            if not code or slot.period is None:
+                continue
+            if st.item.pk in stored_set:
+                if detail and code not in links:
+                    links[code] = derived_link(code, user)
+                n = counts.get((st.item.pk, slot.period.code), 0)
+                url = links[code](st.item.organization, slot.period) if detail else ""
+                slot.derived = StatValue(n, url, "次")
+            else:
+                slot.derived = derived.get((code, st.item.organization_id, slot.period.code))
     return result
 
 

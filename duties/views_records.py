@@ -8,7 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from core.audit import entries_for
@@ -51,6 +53,20 @@ def _safe_next(request, default: str) -> str:
 # ---------------------------------------------------------------------- ledger
 
 
+def _department_options(selected) -> str:
+    """The department filter's <option>s (800 departments at city scale: built here, not in a
+    template loop)."""
+    chosen = selected.pk if selected is not None else None
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (pk, mark_safe(" selected") if pk == chosen else "", name)
+            for pk, name in Department.objects.values_list("pk", "name")
+        ),
+    )
+
+
 @login_required
 def record_list(request, kind):
     entity = entity_or_404(kind)
@@ -73,7 +89,7 @@ def record_list(request, kind):
             "rows": rows,
             "filters": filters,
             "orgs": org_selectors.filter_organizations(request.user, filters.org) if entity.org_lookup else [],
-            "departments": Department.objects.select_related("unit") if entity.department_lookup else [],
+            "department_options": _department_options(filters.department) if entity.department_lookup else "",
             "choice_options": entity.choice_options(),
             "can_add": entity.can_create(request.user),
             "can_import": excel.can_create(request.user),
