@@ -46,9 +46,20 @@ def compliance_url(organization: Organization, period: Period) -> str:
 # ---------------------------------------------------------------- counts by kind and subtype
 
 
+def kind_counts(period: Period, organization: Organization, user=None) -> dict[tuple[str, str | None], int]:
+    """{(kind, 专题 subtype code or None): meetings} of the subtree and period: one grouped query,
+    shared (core.stats memo_scope) by the per-kind and per-subtype figures and the by-kind chart."""
+
+    def compute_():
+        rows = _meetings(period, organization, user).values("kind", "subtype__code").annotate(n=Count("id")).order_by()
+        return {(r["kind"], r["subtype__code"]): r["n"] for r in rows}
+
+    return memoized(("meetings.kind_counts", organization.pk, period.code, getattr(user, "pk", None)), compute_)
+
+
 def _kind_stat(kind: str):
     def compute_(period, organization, user=None):
-        n = _meetings(period, organization, user).filter(kind=kind).count()
+        n = sum(v for (k, _sub), v in kind_counts(period, organization, user).items() if k == kind)
         return StatValue(n, ledger_url(organization, period, kind=kind), "次")
 
     return compute_
@@ -59,7 +70,7 @@ for _order, (_kind, _label) in enumerate(MeetingKind.choices):
 
 
 def topic_count(period, organization, user, code: str) -> StatValue:
-    n = _meetings(period, organization, user).filter(kind=MeetingKind.TOPIC, subtype__code=code).count()
+    n = kind_counts(period, organization, user).get((MeetingKind.TOPIC, code), 0)
     return StatValue(n, ledger_url(organization, period, kind=MeetingKind.TOPIC, subtype=code), "次")
 
 

@@ -43,7 +43,7 @@ from core.stats import (
 from meetings import obligation_store
 from meetings.models import LifePlanItem, Meeting, MeetingKind
 from meetings.obligations import DUE, OVERDUE
-from meetings.stats import ledger_url
+from meetings.stats import kind_counts, ledger_url
 from orgs.models import Organization, PartyStatus, Person
 
 MEETINGS_AREA = "组织生活"
@@ -271,7 +271,9 @@ def _meetings(period, organization, user=None):
 
 @register_chart("reports.meetings.by_kind", "各类会议召开次数", MEETINGS_AREA, order=20)
 def meetings_by_kind(period, organization, user=None) -> Chart:
-    rows = dict(_meetings(period, organization, user).values("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    rows: Counter = Counter()
+    for (kind, _subtype), n in kind_counts(period, organization, user).items():
+        rows[kind] += n
     points = [
         ChartPoint(label=label, value=rows[kind], url=ledger_url(organization, period, kind=kind))
         for kind, label in MeetingKind.choices
