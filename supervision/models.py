@@ -279,8 +279,9 @@ class Problem(VersionedModel):
         verbose_name_plural = "整改问题"
         ordering = ["-found_on", "-id"]
         indexes = [
-            # The ledger's default order, newest first.
-            models.Index(fields=["-found_on", "-id"], name="problem_ledger_order_idx"),
+            # The ledger's default order, newest first; with the path, a page of a scope's ids is
+            # read from the index alone (PostgreSQL), however far the page.
+            models.Index(fields=["-found_on", "-id"], include=["org_path"], name="problem_ledger_order_idx"),
             # Scope filters (org_path LIKE 'prefix%'), and counting a scope from the index alone.
             models.Index(fields=["org_path"], opclasses=["varchar_pattern_ops"], name="problem_scope_idx"),
             # The statistics, answered from the index alone (PostgreSQL index-only scans): the
@@ -481,10 +482,12 @@ class ProblemMonthSummary(models.Model):
             models.UniqueConstraint(fields=["path", "source", "month"], name="problem_summary_unique"),
         ]
         indexes = [
-            # An organization's row and its direct children's: level d and d+1, path LIKE 'prefix%'.
+            # An organization's row and its direct children's: level d and d+1, path LIKE 'prefix%',
+            # answered from the index alone on PostgreSQL (the counts are included).
             models.Index(
                 fields=["level", "path", "month"],
                 opclasses=["int2_ops", "varchar_pattern_ops", "date_ops"],
+                include=["source", "found", "pending", "in_progress", "applied", "closed", "on_time"],
                 name="problem_summary_read_idx",
             ),
         ]

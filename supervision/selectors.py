@@ -26,7 +26,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.lookups import IContains
 from django.urls import reverse
 from django.utils import timezone
 
@@ -134,6 +135,43 @@ class ProblemFilters:
         return bool({k for k in self.as_params() if k != "sort"})
 
 
+class _ContainsAnyCase(IContains):
+    """icontains, written `col ILIKE '%q%'` on PostgreSQL — which the column's trigram index
+    (pg_trgm, migration 0006) serves — rather than UPPER(col) LIKE UPPER('%q%')."""
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = compiler.compile(self.lhs)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} ILIKE {rhs}", [*lhs_params, *rhs_params]
+
+
+SEARCH_PEOPLE_LIMIT = 500
+
+
+def text_q(q: str) -> Q:
+    """`q` in the description, measures or source note, or the responsible person's name (or
+    pinyin). Chinese has no letter case: without Latin letters a plain LIKE (contains) spares the
+    case folding; with them, case-insensitive. On PostgreSQL both use the columns' trigram indexes
+    for three characters or more."""
+    from orgs.models import Person
+    from orgs.selectors import text_query
+
+    if any(c.isascii() and c.isalpha() for c in q):
+        conds = [_ContainsAnyCase(F(name), q) for name in ("description", "measures", "source_note")]
+    else:
+        conds = [Q(**{f"{name}__contains": q}) for name in ("description", "measures", "source_note")]
+    # The people found by name once (one query), so that the ledger's count and page do not scan
+    # the people again each, and the condition stays one the indexes can serve (a list of ids);
+    # a subquery when many people match.
+    people = Person.all_objects.filter(text_query(q)).order_by().values_list("pk", flat=True)
+    ids = list(people[: SEARCH_PEOPLE_LIMIT + 1])
+    person = Q(responsible_person_id__in=ids if len(ids) <= SEARCH_PEOPLE_LIMIT else people)
+    result = person
+    for cond in conds:
+        result |= Q(cond)
+    return result
+
+
 def problems_list(user, f: ProblemFilters, today: datetime.date | None = None) -> QuerySet[Problem]:
     today = today or timezone.localdate()
     qs = problems_visible(user).select_related("organization", "responsible_person", "escalation")
@@ -162,21 +200,75 @@ def problems_list(user, f: ProblemFilters, today: datetime.date | None = None) -
     if f.report is not None:
         qs = qs.filter(secretary_report=f.report)
     if f.q:
-        from orgs.models import Person
-        from orgs.selectors import text_query
-
-        # The responsible person by name or pinyin through a subquery on people, not a join of
-        # every problem with its person (a whole-city ledger search stays one scan of problems).
-        people = Person.all_objects.filter(text_query(f.q)).values("pk")
-        # Chinese has no letter case: a plain LIKE spares PostgreSQL an UPPER() of every text.
-        lookup = "icontains" if any(c.isascii() and c.isalpha() for c in f.q) else "contains"
-        qs = qs.filter(
-            Q(**{f"description__{lookup}": f.q})
-            | Q(**{f"measures__{lookup}": f.q})
-            | Q(**{f"source_note__{lookup}": f.q})
-            | Q(responsible_person_id__in=people)
-        )
+        qs = qs.filter(text_q(f.q))
     return qs.order_by(*SORTS.get(f.sort, SORTS["-found_on"]))
+
+
+def summary_count(user, f: ProblemFilters) -> int | None:
+    """The ledger's total from the monthly summary (supervision.summary) when the filters are
+    among those it keeps — organization subtree, source, status, discovery or closing period in
+    whole months — and the user sees every problem of the organization (or no organization is
+    chosen); None otherwise (then the problems are counted)."""
+    from core.scope import Scope
+    from supervision import summary
+    from supervision.models import ProblemMonthSummary
+
+    if f.own or f.urgency or f.ontime or f.escalated or f.inspection or f.report or f.q:
+        return None
+    if f.period is not None and f.closed is not None:
+        return None
+    if f.closed is not None and f.status not in ("", ProblemStatus.CLOSED):
+        return None
+    months = None
+    for period in (f.period, f.closed):
+        if period is not None:
+            months = summary.months(period)
+            if months is None:
+                return None
+    rows = ProblemMonthSummary.objects.all()
+    if f.org is not None:
+        if not summary.covers(f.org, user):
+            return None
+        paths = [f.org.path]
+    elif user is None:
+        paths = None
+    else:
+        paths = Scope.of(user).paths(policy_for(Problem).roles_for("view"))
+        if paths is not None and not paths:
+            return 0
+    if paths is None:
+        rows = rows.filter(level=1)  # every problem is under one organization of level 1
+    else:
+        rows = rows.filter(level__in={summary.level_of(p) for p in paths}, path__in=paths)
+    if f.source:
+        rows = rows.filter(source=f.source)
+    if months is not None:
+        rows = rows.filter(month__gte=months[0], month__lte=months[1])
+    sums = rows.aggregate(**{k: Sum(k) for k in summary.COLUMNS})
+    sums = {k: v or 0 for k, v in sums.items()}
+    opened = sum(sums[k] for k in summary.OPEN)
+    if f.closed is not None:
+        return sums["closed"]
+    if f.status == "open":
+        return opened
+    if f.status == ProblemStatus.CLOSED:
+        return sums["found"] - opened
+    if f.status:
+        return sums[f.status]
+    return sums["found"]
+
+
+def page_of(qs: QuerySet[Problem], bottom: int, top: int) -> QuerySet[Problem]:
+    """Rows bottom..top of the ledger: the page's ids are found first (from the order's index),
+    then only those rows are read with their organization, person and 督办单 — not the joins of
+    every row skipped before a far page."""
+    order = qs.query.order_by
+    ids = qs.values("pk")[bottom:top]
+    return (
+        Problem.objects.filter(pk__in=ids)
+        .select_related("organization", "responsible_person", "escalation")
+        .order_by(*order)
+    )
 
 
 def _org(user, pk) -> Organization:

@@ -178,17 +178,20 @@ def months(period) -> tuple[datetime.date, datetime.date] | None:
     return period.start, month_of(period.end)
 
 
-def usable(period, organization, user) -> bool:
-    """The summary answers for `organization` over `period` when the period is whole months and the
-    user (None: everything) sees every problem of the organization's subtree."""
-    if months(period) is None:
-        return False
+def covers(organization, user) -> bool:
+    """Whether the user (None: everything) sees every problem of the organization's subtree."""
     if user is None:
         return True
     from core.scope import Scope, policy_for
     from supervision.models import Problem
 
     return Scope.of(user).covers(organization, policy_for(Problem).roles_for("view"))
+
+
+def usable(period, organization, user) -> bool:
+    """The summary answers for `organization` over `period` when the period is whole months and the
+    user sees every problem of the organization's subtree."""
+    return months(period) is not None and covers(organization, user)
 
 
 def _rows(period, organization, levels: Iterable[int], group: tuple[str, ...]):

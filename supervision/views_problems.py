@@ -9,11 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from core import attachments as attachment_services
@@ -21,7 +24,7 @@ from core.models import Attachment, AuditEntry, TrackedTransition
 from core.periods import Period, PeriodError
 from core.scope import READ_ROLES, Scope, policy_for
 from core.tracking import escalate_days, yellow_days
-from core.viewutils import ServiceCall, apply_validation_error, paginate, require_roles
+from core.viewutils import ServiceCall, apply_validation_error, require_roles
 from meetings.models import Meeting, MeetingKind
 from orgs import selectors as org_selectors
 from orgs.models import Organization
@@ -55,12 +58,29 @@ def _ledger_crumb():
 # ---------------------------------------------------------------------- the ledger
 
 
+class LedgerPaginator(Paginator):
+    """Reads a page's rows by their ids (selectors.page_of), so that a far page costs little more
+    than the first."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(selectors.page_of(self.object_list, bottom, top), number, self)
+
+
 @login_required
 def problem_list(request):
     require_roles(request.user, *READ_ROLES)
     today = timezone.localdate()
     qs, filters = selectors.problems_from_params(request.user, request.GET, today)
-    page = paginate(request, qs)
+    paginator = LedgerPaginator(qs, 20)
+    total = selectors.summary_count(request.user, filters)
+    if total is not None:
+        paginator.count = total  # from the monthly summary instead of counting the problems
+    page = paginator.get_page(request.GET.get("page"))
     yellow = yellow_days(today.year)
     rows = []
     for p in page.object_list:
@@ -473,6 +493,51 @@ def _stats_period(request, today) -> tuple[Period, str]:
         return default, f"{exc}；已显示{default.label}。"
 
 
+_FIGURE_CELL = '<td class="text-end"><a href="{}" data-stat="{}"{}>{}</a></td>'
+
+
+def stats_rows_html(rows: list[dict], period: Period) -> str:
+    """The rows of a statistics table (by source, by organization), each figure a link to its
+    ledger: formatted in Python, as a hundred organizations' rows through template tags cost more
+    than the figures themselves."""
+    out = []
+    for r in rows:
+        if r["organization"] is not None:
+            label = format_html(
+                '<a class="text-reset" href="?org={}&amp;period={}" title="查看{}下级的统计">{}</a>',
+                r["organization"].pk,
+                period.code,
+                r["label"],
+                r["label"],
+            )
+        else:
+            label = conditional_escape(r["label"])
+        cells = [
+            format_html(
+                _FIGURE_CELL,
+                r["links"][key],
+                key,
+                mark_safe(' class="text-danger fw-semibold"') if key == "overdue" and r[key] else "",
+                f"{r[key]:,}",
+            )
+            for key in ("found", "in_progress", "overdue", "closed", "on_time")
+        ]
+        if r["rate"] is not None:
+            rate = format_html('<a href="{}" title="按期销号 ÷ 销号">{}%</a>', r["links"]["closed"], r["rate"])
+        else:
+            rate = mark_safe('<span class="text-muted">—</span>')
+        out.append(
+            format_html(
+                '<tr{}><td>{}</td>{}<td class="text-end">{}</td></tr>',
+                mark_safe(' class="fw-semibold"') if r["total"] else "",
+                label,
+                format_html_join("", "{}", ((c,) for c in cells)),
+                rate,
+            )
+        )
+    return format_html_join("\n", "{}", ((row,) for row in out))
+
+
 @login_required
 def problem_stats(request):
     scope = require_roles(request.user, *READ_ROLES)
@@ -525,6 +590,8 @@ def problem_stats(request):
             "orgs": org_selectors.filter_organizations(user, org),
             "sources": sources,
             "organizations": organizations,
+            "sources_html": stats_rows_html(sources, period),
+            "organizations_html": stats_rows_html(organizations, period),
             "total": total,
             "chart": chart,
             "today": today,

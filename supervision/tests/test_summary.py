@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from core.periods import Period
@@ -176,3 +177,98 @@ def test_summary_only_for_whole_months_and_whole_subtrees(bureau, ledger, monkey
     assert figures["found"] == 2  # b1's star-rating problem and the cell's
     part = Period.parse("2024-01-15..2024-02-10")
     assert stats.figures(part, bureau.root, None)["found"] == 2  # b2 on 31 January, the cell on 1 February
+
+
+# ---------------------------------------------------------------------- the ledger's total and pages
+
+LEDGER_FILTERS = [
+    {},
+    {"status": "open"},
+    {"status": "closed"},
+    {"status": "pending"},
+    {"status": "in_progress"},
+    {"source": ProblemSource.STAR_RATING},
+    {"period": "2024"},
+    {"period": "2024Q1", "status": "open"},
+    {"closed": "2024-04"},
+    {"closed": "2024", "status": "closed", "source": ProblemSource.STAR_RATING},
+    {"org": "b1"},
+    {"org": "b1", "period": "2024-01-01..2024-02-29"},
+    {"org": "cell", "status": "closed"},
+]
+
+
+@pytest.mark.parametrize("params", LEDGER_FILTERS)
+@pytest.mark.parametrize("user_key", ["admin", "committee", "sec1", "nobody_with_grant"])
+def test_ledger_total_from_the_summary_equals_the_problems(bureau, ledger, params, user_key):
+    from supervision import selectors
+
+    walk_to_closed(ledger["b1_star"], bureau, closed_on=D(2024, 4, 2))
+    walk_to_closed(ledger["cell"], bureau, closed_on=D(2024, 2, 10))
+    user = None if user_key == "nobody_with_grant" else getattr(bureau.users, user_key)
+    params = {k: (str(getattr(bureau, v).pk) if k == "org" else v) for k, v in params.items()}
+    if user_key == "sec1" and params.get("org") not in (None, str(bureau.b1.pk), str(bureau.cell.pk)):
+        params.pop("org", None)
+    qs, f = selectors.problems_from_params(user, params)
+    n = selectors.summary_count(user, f)
+    assert n is not None, params
+    assert n == qs.count()
+
+
+def test_ledger_total_falls_back_to_counting(bureau, ledger):
+    from supervision import selectors
+
+    c = bureau.users.committee
+    for params in (
+        {"q": "三会"},
+        {"urgency": "overdue"},
+        {"own": "1", "org": str(bureau.b1.pk)},
+        {"period": "2024-01-02..2024-03-31"},
+        {"period": "2024", "closed": "2024"},
+        {"ontime": "1"},
+    ):
+        _qs, f = selectors.problems_from_params(c, params)
+        assert selectors.summary_count(c, f) is None, params
+
+
+def test_ledger_pages_read_by_ids_equal_the_slices(bureau, make_problem, client_for):
+    from supervision import selectors
+
+    for i in range(25):
+        make_problem(bureau.b1 if i % 2 else bureau.b2, found_on=D(2024, 1, 1 + i % 5), description=f"问题{i}")
+    qs, _ = selectors.problems_from_params(bureau.users.committee, {"sort": "due_on"})
+    for bottom, top in ((0, 10), (10, 20), (20, 25)):
+        assert list(selectors.page_of(qs, bottom, top)) == list(qs[bottom:top])
+    page2 = client_for(bureau.users.committee).get(reverse("supervision:problem_list"), {"page": 2})
+    assert page2.status_code == 200
+    shown = [p.pk for p, _u, _d in page2.context["rows"]]
+    assert shown == [p.pk for p in qs.order_by("-found_on", "-id")[20:25]]
+    assert page2.context["page_obj"].paginator.count == 25
+
+
+# ---------------------------------------------------------------------- free-text search
+
+
+def test_search_semantics(bureau, make_problem):
+    from supervision import selectors
+
+    c = bureau.users.committee
+    rows = {
+        "latin": make_problem(bureau.b1, description="PPT 材料不全", measures="补齐ppt"),
+        "chinese": make_problem(bureau.b1, description="党费收缴台账登记不及时"),
+        "note": make_problem(bureau.b2, description="其他问题", source_note="巡察反馈第3条"),
+        "person": make_problem(bureau.cell, description="学习不够", responsible_person=bureau.qian),
+        "percent": make_problem(bureau.b2, description="完成率50%以下"),
+    }
+
+    def found(q):
+        qs, _ = selectors.problems_from_params(c, {"q": q})
+        return {k for k, p in rows.items() if qs.filter(pk=p.pk).exists()}
+
+    assert found("ppt") == found("PpT") == {"latin"}  # any letter case
+    assert found("台账") == {"chinese"}  # two characters: no trigram, still found
+    assert found("收缴台账登记") == {"chinese"}
+    assert found("巡察反馈") == {"note"}
+    assert found("钱七") == found("qq") == {"person"}  # the responsible person by name or initials
+    assert found("50%") == {"percent"}  # % is a character, not a wildcard
+    assert found("5_%") == set()
