@@ -10,9 +10,11 @@ figures link to the compliance heatmap (落实情况).
 from __future__ import annotations
 
 import importlib
+from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 
@@ -46,15 +48,41 @@ def compliance_url(organization: Organization, period: Period) -> str:
 # ---------------------------------------------------------------- counts by kind and subtype
 
 
-def kind_counts(period: Period, organization: Organization, user=None) -> dict[tuple[str, str | None], int]:
-    """{(kind, 专题 subtype code or None): meetings} of the subtree and period: one grouped query,
-    shared (core.stats memo_scope) by the per-kind and per-subtype figures and the by-kind chart."""
+def monthly_counts(period: Period, organization: Organization, user=None) -> list[dict]:
+    """[{kind, subtype (专题 code or None), y, m, n, expected, present}] of the subtree and period:
+    one grouped scan of the meetings, shared (core.stats memo_scope) by the per-kind and
+    per-subtype figures, the attendance rate and the dashboard's by-kind and by-month charts."""
 
     def compute_():
-        rows = _meetings(period, organization, user).values("kind", "subtype__code").annotate(n=Count("id")).order_by()
-        return {(r["kind"], r["subtype__code"]): r["n"] for r in rows}
+        rows = (
+            _meetings(period, organization, user)
+            .annotate(y=ExtractYear("held_on"), m=ExtractMonth("held_on"))
+            .values("kind", "subtype__code", "y", "m")
+            .annotate(n=Count("id"), expected=Sum("expected_count"), present=Sum("present_count"))
+            .order_by()
+        )
+        return [
+            {
+                "kind": r["kind"],
+                "subtype": r["subtype__code"],
+                "y": r["y"],
+                "m": r["m"],
+                "n": r["n"],
+                "expected": r["expected"] or 0,
+                "present": r["present"] or 0,
+            }
+            for r in rows
+        ]
 
-    return memoized(("meetings.kind_counts", organization.pk, period.code, getattr(user, "pk", None)), compute_)
+    return memoized(("meetings.monthly_counts", organization.pk, period.code, getattr(user, "pk", None)), compute_)
+
+
+def kind_counts(period: Period, organization: Organization, user=None) -> dict[tuple[str, str | None], int]:
+    """{(kind, 专题 subtype code or None): meetings} of the subtree and period."""
+    result: dict[tuple[str, str | None], int] = defaultdict(int)
+    for r in monthly_counts(period, organization, user):
+        result[(r["kind"], r["subtype"])] += r["n"]
+    return dict(result)
 
 
 def _kind_stat(kind: str):
@@ -90,8 +118,8 @@ for _order, (_code, _name, _report_name) in enumerate(BUILTIN_SUBTYPES):
 
 @register_statistic("meetings.attendance_rate", "组织生活出勤率", AREA, order=60, unit="%")
 def attendance_rate(period, organization, user=None):
-    sums = _meetings(period, organization, user).aggregate(expected=Sum("expected_count"), present=Sum("present_count"))
-    expected, present = sums["expected"] or 0, sums["present"] or 0
+    rows = monthly_counts(period, organization, user)
+    expected, present = sum(r["expected"] for r in rows), sum(r["present"] for r in rows)
     rate = round(100.0 * present / expected, 1) if expected else 0.0
     return StatValue(rate, ledger_url(organization, period), "%")
 

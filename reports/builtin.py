@@ -20,7 +20,7 @@ from collections import Counter
 from urllib.parse import urlencode
 
 from django.db.models import Count, F, Q
-from django.db.models.functions import ExtractMonth, ExtractYear, Substr
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,7 +43,7 @@ from core.stats import (
 from meetings import obligation_store
 from meetings.models import LifePlanItem, Meeting, MeetingKind
 from meetings.obligations import DUE, OVERDUE
-from meetings.stats import kind_counts, ledger_url
+from meetings.stats import kind_counts, ledger_url, monthly_counts
 from orgs.models import Organization, PartyStatus, Person
 
 MEETINGS_AREA = "组织生活"
@@ -285,8 +285,9 @@ def meetings_by_kind(period, organization, user=None) -> Chart:
 @register_chart("reports.meetings.by_month", "各月召开会议次数", MEETINGS_AREA, order=30)
 def meetings_by_month(period, organization, user=None) -> Chart:
     months = period.months()[-36:]
-    qs = _meetings(period, organization, user).annotate(y=ExtractYear("held_on"), m=ExtractMonth("held_on"))
-    counts = {(r["y"], r["m"]): r["n"] for r in qs.values("y", "m").annotate(n=Count("id")).order_by()}
+    counts: Counter = Counter()
+    for r in monthly_counts(period, organization, user):
+        counts[(r["y"], r["m"])] += r["n"]
     one_year = len({m.start.year for m in months}) == 1
     points = [
         ChartPoint(
