@@ -333,18 +333,17 @@ def status_q(period: Period, status: str, today: datetime.date | None = None) ->
     raise ValueError(status)
 
 
-def _others(qs: QuerySet, period: Period, status: str, user, today) -> list[int]:
-    """Items derived from statistics that are not stored: computed as the list always did."""
+def with_state(qs: QuerySet, period: Period, status: str, *, user=None, today=None) -> QuerySet:
+    """The items of `qs` in `status` for `period`, as a queryset in `qs`'s order. Items derived
+    from statistics that are not stored (rare) are computed as the list always did
+    (duties.fulfilment.states) and added by key."""
     from duties.fulfilment import states
 
-    found = states(qs.exclude(stored_q()), period, user=user, today=today)
-    return [pk for pk, st in found.items() if st == status]
-
-
-def with_state(qs: QuerySet, period: Period, status: str, *, user=None, today=None) -> QuerySet:
-    """The items of `qs` in `status` for `period`, as a queryset in `qs`'s order."""
     ensure_built()
-    extra = _others(qs, period, status, user, today)
+    others = states(qs.exclude(stored_q()), period, user=user, today=today)
+    if not others:
+        return qs.filter(status_q(period, status, today))
+    extra = [pk for pk, st in others.items() if st == status]
     return qs.filter((stored_q() & status_q(period, status, today)) | Q(pk__in=extra))
 
 

@@ -50,9 +50,18 @@ def responsibility(request):
     qs, filters = selectors.responsibility_filters(request.user, request.GET)
     today = timezone.localdate()
     if filters.status:
-        qs = selectors.with_status(qs, filters.period, filters.status, request.user, today=today)
-    page = paginate(request, qs, PAGE_SIZE)
-    page_items = list(page.object_list)
+        # The filter runs once: the keys in the list's order, then the page's items by key.
+        ids = list(
+            selectors.with_status(qs, filters.period, filters.status, request.user, today=today).values_list(
+                "pk", flat=True
+            )
+        )
+        page = paginate(request, ids, PAGE_SIZE)
+        found = qs.model.objects.select_related("organization").in_bulk(list(page.object_list))
+        page_items = [found[pk] for pk in page.object_list if pk in found]
+    else:
+        page = paginate(request, qs, PAGE_SIZE)
+        page_items = list(page.object_list)
     page_rows = statuses(page_items, filters.period, user=request.user, today=today)
     evidence_policy = policy_for(ResponsibilityEvidence)
     can_evidence = Scope.of(request.user).has_role(*evidence_policy.change_roles)
