@@ -229,14 +229,8 @@ def topic_paragraph(period, organization, user=None) -> ReportParagraph:
     words = period_words(period)
     subtypes = list(TopicSubtype.objects.all())
     by_code = {s.code: s for s in subtypes}
-    counts = dict(
-        _meetings(period, organization, user)
-        .filter(kind=MeetingKind.TOPIC)
-        .values("subtype_id")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("subtype_id", "n")
-    )
+    held = kind_counts(period, organization, user)
+    counts = {sub.pk: held.get((MeetingKind.TOPIC, sub.code), 0) for sub in subtypes}
     figures: dict[str, StatValue] = {}
 
     def key(sub: TopicSubtype) -> str:
