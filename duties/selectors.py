@@ -162,11 +162,29 @@ def activity_counts(branch_paths: list[str], period: Period, user=None) -> dict[
     return counts
 
 
+def idle_branch_ids(organization: Organization | None, period: Period, user=None) -> list[int]:
+    """The branches (keys, in path order) with no liaison activity in the period, a branch's
+    subtree counting for it: two narrow queries (keys and paths; the distinct paths with an
+    activity), no model instances."""
+    rows = list(liaison_branches(user, organization).values_list("pk", "path"))
+    if not rows:
+        return []
+    qs = LiaisonActivity.objects.all() if user is None else policy_for(LiaisonActivity).visible(user)
+    active_paths = (
+        qs.filter(under_q("org_path", [path for _, path in rows]), held_on__gte=period.start, held_on__lte=period.end)
+        .order_by()
+        .values_list("org_path", flat=True)
+        .distinct()
+    )
+    active = {anc for path in active_paths for anc in ancestor_paths(path)}
+    return [pk for pk, path in rows if path not in active]
+
+
 def idle_branches(organization: Organization, period: Period, user=None) -> list[Organization]:
     """Branches with no liaison activity in the period."""
-    branches = list(liaison_branches(user, organization))
-    counts = activity_counts([b.path for b in branches], period, user)
-    return [b for b in branches if not counts.get(b.path)]
+    ids = idle_branch_ids(organization, period, user)
+    found = Organization.objects.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def liaisons_overlapping(period: Period, user=None) -> QuerySet[LeaderLiaison]:
@@ -249,6 +267,15 @@ def catalogue_departments(user, organization: Organization | None = None) -> lis
     for dept in depts:
         dept.counts = counts[dept.pk]
     return sorted(depts, key=lambda x: (x.unit.sort_order, x.sort_order, x.pk))
+
+
+def catalogue_page_departments(ids) -> QuerySet[Department]:
+    """Departments by key in the catalogue's order (unit, then department), for paginating in SQL."""
+    return (
+        Department.objects.filter(pk__in=list(ids))
+        .select_related("unit", "organization")
+        .order_by("unit__sort_order", "sort_order", "pk")
+    )
 
 
 def risk_areas(user=None, organization: Organization | None = None) -> list[dict]:

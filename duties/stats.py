@@ -28,6 +28,7 @@ from duties import selectors
 from duties.entities import ENTITIES
 from duties.fulfilment import MISSING
 from duties.models import SUBJECT_REPORT_NAMES, IntegrityRisk, Subject
+from orgs.models import Organization
 
 AREA = "主体责任与履职清单"
 
@@ -235,10 +236,13 @@ def responsibility_alert(period: Period, organization, user=None) -> list[Alert]
 
 @register_alert("duties.liaison_idle")
 def liaison_alert(period: Period, organization, user=None) -> list[Alert]:
-    idle = selectors.idle_branches(organization, period, user)
+    idle = selectors.idle_branch_ids(organization, period, user)
     if not idle:
         return []
-    names = "、".join(b.name for b in idle[:3]) + (f"等{len(idle)}个党支部" if len(idle) > 3 else "")
+    first = Organization.objects.in_bulk(idle[:3])
+    names = "、".join(first[pk].name for pk in idle[:3] if pk in first) + (
+        f"等{len(idle)}个党支部" if len(idle) > 3 else ""
+    )
     return [
         Alert(
             text=f"{names}{period.label}没有领导干部联系支部活动",

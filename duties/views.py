@@ -4,6 +4,8 @@ Thin views: parse input, call a selector or service, render."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -177,12 +179,14 @@ def liaison_overview(request):
     if request.GET.get("org"):
         org = policy_for(Organization).get_or_404(request.user, pk=request.GET["org"])
     idle = request.GET.get("idle") == "1"
-    branches = selectors.liaison_branches(request.user, org)
-    counts = selectors.activity_counts([b.path for b in branches], period, request.user) if idle else None
-    if idle:
-        branches = [b for b in branches if not counts.get(b.path)]
-    page = paginate(request, branches, PAGE_SIZE)
-    shown = list(page.object_list)
+    if idle:  # keys first, then only the page's branches are read
+        ids = selectors.idle_branch_ids(org, period, request.user)
+        page = paginate(request, ids, PAGE_SIZE)
+        found = Organization.objects.in_bulk(list(page.object_list))
+        shown = [found[pk] for pk in page.object_list if pk in found]
+    else:
+        page = paginate(request, selectors.liaison_branches(request.user, org), PAGE_SIZE)
+        shown = list(page.object_list)
     counts = selectors.activity_counts([b.path for b in shown], period, request.user)
     liaisons = (
         selectors.liaisons_overlapping(period, request.user)
@@ -269,23 +273,27 @@ def catalogue(request):
     org = None
     if request.GET.get("org"):
         org = policy_for(Organization).get_or_404(request.user, pk=request.GET["org"])
-    departments = selectors.catalogue_departments(request.user, org)
+    counts = selectors.catalogue_counts(request.user, org)
     if not _reads_all(request.user):  # a member: their own department only
         own = _own_department_id(request.user)
-        departments = [d for d in departments if d.pk == own]
+        counts = {pk: c for pk, c in counts.items() if pk == own}
     keys = [k for k, _, _ in selectors.CATALOGUE_COUNTS]
-    totals = {k: sum(d.counts[k] for d in departments) for k in keys}
+    totals = {k: sum(c[k] for c in counts.values()) for k in keys}
     org_pk = org.pk if org else ""
     without = []
     if Scope.of(request.user).has_role(*READ_ROLES):
         without = list(
-            Department.objects.filter(is_administrative=True)
-            .exclude(pk__in=[d.pk for d in departments])
-            .order_by("sort_order")
+            Department.objects.filter(is_administrative=True).exclude(pk__in=list(counts)).order_by("sort_order")
         )
-    page = paginate(request, departments, PAGE_SIZE)
+    # Only the page's departments are read (800 at city scale).
+    page = paginate(request, selectors.catalogue_page_departments(counts), PAGE_SIZE)
+    bases = {k: ENTITIES[k].list_url() for k in keys}
     for d in page.object_list:
-        d.links = {k: ENTITIES[k].list_url(department=d.pk, led="1" if k == "divisions" else "") for k in keys}
+        d.counts = counts[d.pk]
+        d.links = {
+            k: bases[k] + "?" + urlencode({"department": d.pk, **({"led": "1"} if k == "divisions" else {})})
+            for k in keys
+        }
     return render(
         request,
         "duties/catalogue.html",
