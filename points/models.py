@@ -176,12 +176,13 @@ class PointScore(models.Model):
         constraints = [models.UniqueConstraint(fields=["person", "year"], name="pointscore_unique")]
         indexes = [
             # The ranking's order (best first, then by id) and a band (a range of the total); the
-            # scope columns are carried (PostgreSQL INCLUDE) so that counts read the index alone.
+            # scope columns and the quarters are carried (PostgreSQL INCLUDE) so that the counts,
+            # averages and part-year rankings read the index alone.
             models.Index(
                 fields=["year", "-total", "person"],
-                include=["org_path", "party_status", "department"],
+                include=["org_path", "party_status", "department", "q1", "q2", "q3", "q4"],
                 condition=_ALIVE,
-                name="pointscore_rank_idx",
+                name="pointscore_rank2_idx",
             ),
             # A branch's or committee's ranking and the averages under an organization.
             models.Index(

@@ -429,11 +429,11 @@ def _page_number(value, count: int | None, per_page: int) -> int:
 def ranking_page(user, f: RankingFilters, page_number=1, per_page: int = 20):
     """One page of the ranking: Person objects with `score`, `points_sum` and `rank`.
 
-    Three queries whatever the filters and the size: the page's rows in rank order, cut in the
-    database (an index scan of PointScore in that order for a year); one pass over the scope
-    counting the shown members and, for each score on the page, the members above it (its rank:
-    a tie shares the rank, the next counts everyone above); the page's people with their
-    organization and department."""
+    Three queries whatever the size (four with a name filter): the page's rows in rank order, cut
+    in the database (an index scan of PointScore in that order for a year); one pass over the
+    scope counting the members per sum (the shown total, and each page score's rank: a tie
+    shares the rank, the next counts everyone above); the page's people with their organization
+    and department."""
     from django.core.paginator import Page, Paginator
 
     scope = ranking_scope(user, f)
@@ -444,14 +444,18 @@ def ranking_page(user, f: RankingFilters, page_number=1, per_page: int = 20):
     if not rows and number > 1:  # past the last page: show the last one
         number = _page_number(page_number, scope.filter(view).count(), per_page)
         rows = list(shown[(number - 1) * per_page : number * per_page])
+    # One pass over the scope, from the rank index alone: how many members have each sum (a few
+    # hundred distinct values) and, for a band, how many of them are shown. A score's rank is 1 +
+    # the members with a higher score, i.e. with a sum above score - base (the score grows with
+    # the sum and is never below the floor). A name filter is counted from the name indexes.
+    histogram = scope.values("points_sum").annotate(n=Count("*"))
+    if f.band is not None and not f.q:
+        histogram = histogram.annotate(shown=Count("points_sum", filter=view))
+    histogram = list(histogram.order_by())
+    shown_key = "shown" if f.band is not None else "n"
+    count = scope.filter(view).count() if f.q else sum(h[shown_key] for h in histogram)
     base = f.rules.base
-    scores = sorted({r["score"] for r in rows})
-    counts = scope.aggregate(
-        shown=Count("pk", filter=view) if view else Count("pk"),
-        **{f"s{i}": Count("pk", filter=Q(points_sum__gt=v - base)) for i, v in enumerate(scores)},
-    )
-    count = counts["shown"]
-    ranks = {v: 1 + counts[f"s{i}"] for i, v in enumerate(scores)}
+    ranks = {v: 1 + sum(h["n"] for h in histogram if h["points_sum"] > v - base) for v in {r["score"] for r in rows}}
     people = Person.all_objects.select_related("organization", "department").in_bulk([r["member"] for r in rows])
     objects = []
     for r in rows:
@@ -490,16 +494,17 @@ def group_averages(user, window: Window, *, by: str, under: Organization | None 
     `under` (`by="branch"`), with member counts; best average first. One grouped query."""
     scored = scored_rows(user, window, under=under)
     if by == "department":
-        rows = (
+        rows = list(
             scored.filter(department__isnull=False)
-            .values("department_id", "department__name")
-            .annotate(n=Count("pk"), total=Sum("score"))
+            .values("department_id")
+            .annotate(n=Count("*"), total=Sum("score"))
             .order_by()
         )
+        names = dict(Department.all_objects.filter(pk__in=[r["department_id"] for r in rows]).values_list("pk", "name"))
         result = [
             {
                 "key": r["department_id"],
-                "name": r["department__name"],
+                "name": names.get(r["department_id"], ""),
                 "members": r["n"],
                 "average": round(r["total"] / r["n"], 1) if r["n"] else None,
             }
@@ -511,7 +516,7 @@ def group_averages(user, window: Window, *, by: str, under: Organization | None 
         children = list(Organization.objects.filter(parent=under).order_by("sort_order", "path"))
         sums: dict[str, list[int]] = {c.path: [0, 0] for c in children}
         depth = len(under.path)
-        for r in scored.values("org_path").annotate(n=Count("pk"), total=Sum("score")).order_by():
+        for r in scored.values("org_path").annotate(n=Count("*"), total=Sum("score")).order_by():
             path = r["org_path"]
             end = path.find(".", depth)
             acc = sums.get(path[: end + 1]) if end != -1 else None

@@ -161,7 +161,7 @@ def distribution(period: Period, organization, user=None) -> Chart:
             cond &= Q(score__gte=low)
         if high is not None:
             cond &= Q(score__lte=high)
-        aggregates[f"b{i}"] = Count("pk", filter=cond)
+        aggregates[f"b{i}"] = Count("points_sum", filter=cond)
     counts = scored_rows(user, window, rules, under=organization).aggregate(**aggregates)
     points = [
         ChartPoint(label=label, value=counts[f"b{i}"], url=ranking_url(organization, window, band=code))
