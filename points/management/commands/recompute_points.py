@@ -7,8 +7,8 @@ rankings read), idempotently: run it after editing a points rule, after importin
 net. Manual entries are kept. Each year is one transaction; progress is printed as it goes, then
 the time and the peak memory of the process. `--people` only brings the person columns of the
 sums up to date (and adds rows for people who have none): run it after a bulk people import.
-On PostgreSQL the sums table is vacuumed and analysed afterwards (the rankings count from its
-indexes alone, which needs a current visibility map).
+On PostgreSQL the rewritten tables are vacuumed and analysed afterwards (the rankings and the
+entry list count from their indexes alone, which needs a current visibility map).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from points import services
-from points.models import PointScore
+from points.models import PointEntry, PointScore
 from points.sources import registered_sources, source_years, sync_people
 
 
@@ -77,7 +77,7 @@ class Command(BaseCommand):
                 f"{year}年完成：删除 {result.removed:,} 条，写入 {result.created:,} 条，"
                 f"汇总 {result.scores:,} 人，用时 {result.seconds:.1f} 秒"
             )
-        self._vacuum()
+        self._vacuum(PointEntry, PointScore)
         self.stdout.write(
             self.style.SUCCESS(
                 f"完成：{len(years)} 个年度，系统计分 {total:,} 条，用时 {time.perf_counter() - started:.1f} 秒，"
@@ -85,7 +85,10 @@ class Command(BaseCommand):
             )
         )
 
-    def _vacuum(self) -> None:
+    def _vacuum(self, *models) -> None:
+        """VACUUM ANALYZE the rewritten tables (PostgreSQL): the rankings and the entry list count
+        from index-only scans, which read the table wherever the visibility map is not current."""
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             with connection.cursor() as cursor:
-                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(PointScore._meta.db_table)}")
+                for model in models or (PointScore,):
+                    cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
