@@ -313,12 +313,13 @@ class Problem(VersionedModel):
                 name="problem_open_due_idx",
             ),
             models.Index(fields=["source", "-found_on", "-id"], name="problem_source_order_idx"),
-            # Overdue figures of the statistics (open, past the deadline today) by discovery period:
-            # the open problems only, a small share of the ledger.
+            # Overdue figures of the statistics: the open problems (from the summary) less those
+            # not yet due — open problems with a deadline from today on, a set bounded by the
+            # deadlines ahead however long the history — by discovery period.
             models.Index(
-                fields=["found_on", "org_path", "source", "due_on"],
+                fields=["due_on", "found_on", "org_path", "source"],
                 condition=models.Q(status__in=["pending", "in_progress", "applied"]),
-                name="problem_open_found_idx",
+                name="problem_open_not_due_idx",
             ),
         ]
 
@@ -467,7 +468,10 @@ class ProblemMonthSummary(models.Model):
     path = models.CharField("组织路径", max_length=255)
     level = models.PositiveSmallIntegerField("层级")  # segments in path ("000001.000007." → 2)
     source = models.CharField("问题来源", max_length=30, choices=ProblemSource.choices)
-    month = models.DateField("月份")  # the first day of the month
+    # 1: the row of one month; 12: of a whole year (the same counts summed), so that a period of
+    # years reads one row per organization and source instead of twelve.
+    span = models.PositiveSmallIntegerField("月数", default=1)
+    month = models.DateField("月份")  # the first day of the month (or year)
     found = models.IntegerField("发现", default=0)
     pending = models.IntegerField("待整改", default=0)
     in_progress = models.IntegerField("整改中", default=0)
@@ -479,14 +483,14 @@ class ProblemMonthSummary(models.Model):
         verbose_name = "问题整改月度汇总"
         verbose_name_plural = "问题整改月度汇总"
         constraints = [
-            models.UniqueConstraint(fields=["path", "source", "month"], name="problem_summary_unique"),
+            models.UniqueConstraint(fields=["path", "source", "span", "month"], name="problem_summary_unique"),
         ]
         indexes = [
             # An organization's row and its direct children's: level d and d+1, path LIKE 'prefix%',
             # answered from the index alone on PostgreSQL (the counts are included).
             models.Index(
-                fields=["level", "path", "month"],
-                opclasses=["int2_ops", "varchar_pattern_ops", "date_ops"],
+                fields=["span", "level", "path", "month"],
+                opclasses=["int2_ops", "int2_ops", "varchar_pattern_ops", "date_ops"],
                 include=["source", "found", "pending", "in_progress", "applied", "closed", "on_time"],
                 name="problem_summary_read_idx",
             ),

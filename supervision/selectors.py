@@ -242,8 +242,7 @@ def summary_count(user, f: ProblemFilters) -> int | None:
         rows = rows.filter(level__in={summary.level_of(p) for p in paths}, path__in=paths)
     if f.source:
         rows = rows.filter(source=f.source)
-    if months is not None:
-        rows = rows.filter(month__gte=months[0], month__lte=months[1])
+    rows = rows.filter(summary.months_q(*(months or (None, None))))
     sums = rows.aggregate(**{k: Sum(k) for k in summary.COLUMNS})
     sums = {k: v or 0 for k, v in sums.items()}
     opened = sum(sums[k] for k in summary.OPEN)

@@ -98,10 +98,11 @@ def _from_summary(values: dict[str, int]) -> dict[str, int]:
     }
 
 
-def _overdue(period: Period, organization: Organization, user, today) -> QuerySet:
-    """Problems discovered in the period, open and past the deadline today (the open problems'
-    index: a small share of the ledger)."""
-    return _problems(organization, user).filter(_found_q(period), status__in=OPEN_STATUSES, due_on__lt=today)
+def _not_due(period: Period, organization: Organization, user, today) -> QuerySet:
+    """Problems discovered in the period, open and not yet past the deadline today: with the open
+    ones from the summary, overdue = open − not yet due. Read from the open problems' index by
+    deadline (from today on), a set bounded by the deadlines ahead however long the history."""
+    return _problems(organization, user).filter(_found_q(period), status__in=OPEN_STATUSES, due_on__gte=today)
 
 
 def figures(period: Period, organization: Organization, user=None, overdue: bool = True, **filters) -> dict:
@@ -116,7 +117,8 @@ def figures(period: Period, organization: Organization, user=None, overdue: bool
                 for k, v in _from_summary(values).items():
                     result[k] += v
         if overdue:
-            result["overdue"] = _overdue(period, organization, user, today).filter(**filters).count()
+            not_due = _not_due(period, organization, user, today).filter(**filters).count()
+            result["overdue"] = result["in_progress"] - not_due
         return result
     qs = _problems(organization, user).filter(**filters)
     result = qs.filter(_found_q(period)).aggregate(**found_counts(today))
@@ -135,15 +137,16 @@ def breakdown(period: Period, organization: Organization, user=None) -> dict[tup
     if summary.usable(period, organization, user):
         for key, values in summary.subtree_rows(period, organization).items():
             result[key].update(_from_summary(values))
-        overdue = (
-            _overdue(period, organization, user, today)
+        not_due = (
+            _not_due(period, organization, user, today)
             .annotate(prefix=Substr("org_path", 1, width))
             .values("prefix", "source")
             .annotate(n=Count("due_on"))
             .order_by()
         )
-        for row in overdue:
-            result[(row["prefix"], row["source"])]["overdue"] = row["n"]
+        not_due_by_key = {(row["prefix"], row["source"]): row["n"] for row in not_due}
+        for key, values in result.items():
+            values["overdue"] = values["in_progress"] - not_due_by_key.get(key, 0)
         return result
     for query, counts in (
         (qs.filter(_found_q(period)), found_counts(today)),

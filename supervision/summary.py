@@ -51,6 +51,10 @@ def month_of(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
+def year_of(day: datetime.date) -> datetime.date:
+    return day.replace(month=1, day=1)
+
+
 def prefixes(path: str) -> list[str]:
     """ "000001.000007." → ["000001.", "000001.000007."] (the organization and its ancestors)."""
     out, end = [], path.find(".")
@@ -64,24 +68,26 @@ def level_of(path: str) -> int:
     return path.count(".")
 
 
-Key = tuple[str, str, datetime.date]  # (path prefix, source, month)
+MONTH, YEAR = 1, 12  # ProblemMonthSummary.span
+Key = tuple[str, str, int, datetime.date]  # (path prefix, source, span, first day of the month or year)
 
 
 def contributions(s: State | None) -> dict[Key, Counter]:
     """The counts one problem adds to the rows of its organization and every ancestor."""
     if s is None:
         return {}
-    own: dict[tuple[str, datetime.date], Counter] = defaultdict(Counter)
-    found = own[(s.source, month_of(s.found_on))]
-    found["found"] += 1
-    if s.status in OPEN:
-        found[s.status] += 1
-    if s.closed_on is not None:
-        closed = own[(s.source, month_of(s.closed_on))]
-        closed["closed"] += 1
-        if s.closed_on <= s.due_on:
-            closed["on_time"] += 1
-    return {(p, source, month): c for p in prefixes(s.org_path) for (source, month), c in own.items()}
+    own: dict[tuple[str, int, datetime.date], Counter] = defaultdict(Counter)
+    for span, start in ((MONTH, month_of), (YEAR, year_of)):
+        found = own[(s.source, span, start(s.found_on))]
+        found["found"] += 1
+        if s.status in OPEN:
+            found[s.status] += 1
+        if s.closed_on is not None:
+            closed = own[(s.source, span, start(s.closed_on))]
+            closed["closed"] += 1
+            if s.closed_on <= s.due_on:
+                closed["on_time"] += 1
+    return {(p, *key): c for p in prefixes(s.org_path) for key, c in own.items()}
 
 
 def delta(before: State | None, after: State | None) -> dict[Key, Counter]:
@@ -100,14 +106,14 @@ def apply(changes: dict[Key, Counter]) -> None:
     from supervision.models import ProblemMonthSummary
 
     table = connection.ops.quote_name(ProblemMonthSummary._meta.db_table)
-    cols = ("path", "level", "source", "month", *COLUMNS)
+    cols = ("path", "level", "source", "span", "month", *COLUMNS)
     rows, params = [], []
-    for (path, source, month), c in sorted(changes.items()):
+    for (path, source, span, month), c in sorted(changes.items()):
         rows.append("(" + ", ".join(["%s"] * len(cols)) + ")")
-        params.extend([path, level_of(path), source, month, *(c[k] for k in COLUMNS)])
+        params.extend([path, level_of(path), source, span, month, *(c[k] for k in COLUMNS)])
     updates = ", ".join(f"{k} = {table}.{k} + excluded.{k}" for k in COLUMNS)
     # Table and column names are constants; the values are parameters.
-    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES {', '.join(rows)} ON CONFLICT (path, source, month) DO UPDATE SET {updates}"  # noqa: S608, E501
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES {', '.join(rows)} ON CONFLICT (path, source, span, month) DO UPDATE SET {updates}"  # noqa: S608, E501
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -153,13 +159,14 @@ def rebuild(problem_model=None, summary_model=None, log=None) -> int:
                 month = month.date()
             counts = {k: row[k] for k in keys}
             for p in prefixes(row["org_path"]):
-                totals[(p, row["source"], month)].update(counts)
+                totals[(p, row["source"], MONTH, month)].update(counts)
+                totals[(p, row["source"], YEAR, year_of(month))].update(counts)
     with transaction.atomic():
         summary_model.objects.all().delete()
         summary_model.objects.bulk_create(
             (
-                summary_model(path=p, level=level_of(p), source=s, month=m, **{k: c[k] for k in COLUMNS})
-                for (p, s, m), c in totals.items()
+                summary_model(path=p, level=level_of(p), source=s, span=n, month=m, **{k: c[k] for k in COLUMNS})
+                for (p, s, n, m), c in totals.items()
             ),
             batch_size=5000,
         )
@@ -194,13 +201,33 @@ def usable(period, organization, user) -> bool:
     return months(period) is not None and covers(organization, user)
 
 
+def months_q(first: datetime.date | None, last: datetime.date | None) -> Q:
+    """The rows counting months first..last (None: every month) once each: the year rows of the
+    whole years in it and the month rows of the months before and after them."""
+    if first is None or last is None:
+        return Q(span=YEAR)
+    years = [
+        y
+        for y in range(first.year, last.year + 1)
+        if first <= datetime.date(y, 1, 1) and datetime.date(y, 12, 1) <= last
+    ]
+    if not years:
+        return Q(span=MONTH, month__gte=first, month__lte=last)
+    q = Q(span=YEAR, month__gte=datetime.date(years[0], 1, 1), month__lte=datetime.date(years[-1], 1, 1))
+    if first.year < years[0]:
+        q |= Q(span=MONTH, month__gte=first, month__lte=datetime.date(years[0] - 1, 12, 1))
+    if last.year > years[-1]:
+        q |= Q(span=MONTH, month__gte=datetime.date(years[-1] + 1, 1, 1), month__lte=last)
+    return q
+
+
 def _rows(period, organization, levels: Iterable[int], group: tuple[str, ...]):
     from supervision.models import ProblemMonthSummary
 
     first, last = months(period)
     return (
         ProblemMonthSummary.objects.filter(
-            level__in=list(levels), path__startswith=organization.path, month__gte=first, month__lte=last
+            months_q(first, last), level__in=list(levels), path__startswith=organization.path
         )
         .values(*group)
         .annotate(**{k: Sum(k) for k in COLUMNS})

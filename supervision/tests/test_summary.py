@@ -28,7 +28,7 @@ def stored() -> dict[tuple, dict]:
         values = {k: getattr(r, k) for k in summary.COLUMNS}
         assert r.level == r.path.count(".")
         if any(values.values()):
-            rows[(r.path, r.source, r.month)] = values
+            rows[(r.path, r.source, r.span, r.month)] = values
     return rows
 
 
@@ -39,14 +39,15 @@ def recount() -> dict[tuple, dict]:
         parts = [s for s in p.org_path.split(".") if s]
         for i in range(1, len(parts) + 1):
             path = "".join(f"{s}." for s in parts[:i])
-            found = rows[(path, p.source, D(p.found_on.year, p.found_on.month, 1))]
-            found["found"] += 1
-            if p.status != "closed":
-                found[p.status] += 1
-            if p.closed_on:
-                closed = rows[(path, p.source, D(p.closed_on.year, p.closed_on.month, 1))]
-                closed["closed"] += 1
-                closed["on_time"] += int(p.closed_on <= p.due_on)
+            for span, start in ((1, lambda d: D(d.year, d.month, 1)), (12, lambda d: D(d.year, 1, 1))):
+                found = rows[(path, p.source, span, start(p.found_on))]
+                found["found"] += 1
+                if p.status != "closed":
+                    found[p.status] += 1
+                if p.closed_on:
+                    closed = rows[(path, p.source, span, start(p.closed_on))]
+                    closed["closed"] += 1
+                    closed["on_time"] += int(p.closed_on <= p.due_on)
     return {k: {c: v[c] for c in summary.COLUMNS} for k, v in rows.items() if any(v.values())}
 
 
@@ -84,10 +85,10 @@ def ledger(bureau, make_problem, inspection):
 def test_creates_counted_in_every_ancestor(bureau, ledger):
     assert_summary_consistent()
     row = ProblemMonthSummary.objects.get(
-        path=bureau.root.path, source=ProblemSource.SELF_INSPECTION, month=D(2024, 2, 1)
+        path=bureau.root.path, source=ProblemSource.SELF_INSPECTION, span=1, month=D(2024, 2, 1)
     )
     assert (row.found, row.pending, row.level) == (1, 1, 1)  # the cell's problem, counted at the root
-    assert ProblemMonthSummary.objects.filter(path=bureau.cell.path).count() == 1
+    assert ProblemMonthSummary.objects.filter(path=bureau.cell.path).count() == 2  # its month and its year
 
 
 def test_transitions_extensions_and_updates_keep_the_summary(bureau, ledger):
@@ -110,11 +111,13 @@ def test_transitions_extensions_and_updates_keep_the_summary(bureau, ledger):
     walk_to_closed(ledger["cell"], bureau, closed_on=D(2024, 2, 10))
     assert_summary_consistent()
     march = ProblemMonthSummary.objects.get(
-        path=bureau.b1.path, source=ProblemSource.SELF_INSPECTION, month=D(2024, 3, 1)
+        path=bureau.b1.path, source=ProblemSource.SELF_INSPECTION, span=1, month=D(2024, 3, 1)
     )
     assert (march.closed, march.on_time, march.found) == (1, 1, 0)
+    year = ProblemMonthSummary.objects.get(path=bureau.b1.path, source=ProblemSource.STAR_RATING, span=12)
+    assert (year.month, year.found, year.closed, year.on_time) == (D(2024, 1, 1), 1, 1, 0)
     april = ProblemMonthSummary.objects.get(
-        path=bureau.root.path, source=ProblemSource.STAR_RATING, month=D(2024, 4, 1)
+        path=bureau.root.path, source=ProblemSource.STAR_RATING, span=1, month=D(2024, 4, 1)
     )
     assert (april.closed, april.on_time) == (1, 0)
 
@@ -135,7 +138,16 @@ def test_rebuild_command_repairs_the_summary(bureau, ledger):
     assert stored() == expected
 
 
-PERIODS = ["2024", "2024H1", "2024Q1", "2024-02", "2023-11-01..2024-03-31", "2022-01-01..2026-12-31"]
+PERIODS = [
+    "2024",
+    "2024H1",
+    "2024Q1",
+    "2024-02",
+    "2023-11-01..2024-03-31",
+    "2023-01-01..2024-12-31",
+    "2023-12-01..2024-12-31",
+    "2022-01-01..2026-12-31",
+]
 
 
 def raw(monkeypatch, func, *args):
@@ -190,6 +202,8 @@ LEDGER_FILTERS = [
     {"source": ProblemSource.STAR_RATING},
     {"period": "2024"},
     {"period": "2024Q1", "status": "open"},
+    {"period": "2023-11-01..2024-12-31"},
+    {"period": "2023-01-01..2024-01-31", "status": "pending"},
     {"closed": "2024-04"},
     {"closed": "2024", "status": "closed", "source": ProblemSource.STAR_RATING},
     {"org": "b1"},
