@@ -7,7 +7,9 @@ matching people (name, full pinyin or initials: "zs" → 张三) from `core:pers
 
 The options endpoint never trusts the page: each picker names a registered *source*, a function
 `(user) -> QuerySet[Person]` that applies the user's scope, and the endpoint filters that queryset.
-Validation still uses the form field's own queryset.
+A picker may narrow the search to an organization's subtree (`org=<pk>`, e.g. the meeting's
+organization): the endpoint applies it on top of the source, so it can only narrow. Validation
+still uses the form field's own queryset.
 """
 
 from __future__ import annotations
@@ -44,9 +46,10 @@ def person_label(person) -> str:
 class PersonPicker(forms.Select):
     template_name = "core/widgets/person_picker.html"
 
-    def __init__(self, source: str = "", attrs=None):
+    def __init__(self, source: str = "", attrs=None, org_id: int | None = None):
         super().__init__(attrs)
         self.source = source
+        self.org_id = org_id
 
     def _large(self) -> bool:
         queryset = getattr(self.choices, "queryset", None)
@@ -75,7 +78,10 @@ class PersonPicker(forms.Select):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         context["widget"]["picker_search"] = self._large()
-        context["widget"]["picker_url"] = f"{reverse('core:person_options')}?source={self.source}"
+        url = f"{reverse('core:person_options')}?source={self.source}"
+        if self.org_id:
+            url += f"&org={int(self.org_id)}"
+        context["widget"]["picker_url"] = url
         return context
 
 
@@ -94,13 +100,26 @@ class PersonPickerField(forms.ModelChoiceField):
         return result
 
 
-def search_people(user, source: str, q: str) -> list[dict]:
+def use_picker(field: forms.ModelChoiceField, source: str, *, org_id: int | None = None) -> None:
+    """Give an existing model choice field (e.g. a ModelForm's) the picker widget; set its
+    queryset afterwards (the queryset setter hands the choices to the widget)."""
+    field.widget = PersonPicker(source, attrs=dict(field.widget.attrs), org_id=org_id)
+    field.widget.choices = field.choices
+
+
+def search_people(user, source: str, q: str, org: str = "") -> list[dict]:
+    from orgs.models import Organization
     from orgs.selectors import text_query
 
     func = _SOURCES.get(source)
     if func is None:
         return []
     queryset = func(user)
+    if org:
+        within = Organization.objects.filter(pk=org).first() if str(org).isdigit() else None
+        if within is None:
+            return []
+        queryset = queryset.filter(org_path__startswith=within.path)
     q = q.strip()
     if q:
         queryset = queryset.filter(text_query(q))

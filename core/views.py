@@ -84,7 +84,9 @@ def person_options(request):
 
     from core import pickers
 
-    results = pickers.search_people(request.user, request.GET.get("source", ""), request.GET.get("q", ""))
+    results = pickers.search_people(
+        request.user, request.GET.get("source", ""), request.GET.get("q", ""), request.GET.get("org", "")
+    )
     return JsonResponse({"results": results, "limit": pickers.RESULTS})
 
 

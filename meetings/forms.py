@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django import forms
 
 from core.forms import BootstrapFormMixin, VersionFormMixin
+from core.pickers import use_picker
 from meetings.models import LEADERSHIP_KINDS, AttendanceStatus, Meeting, MeetingKind, TopicSubtype
 from meetings.services import MEETING_FIELDS, AttendanceRow
 from orgs.models import Organization, Person
@@ -57,6 +58,7 @@ class MeetingForm(BootstrapFormMixin, VersionFormMixin, forms.ModelForm):
         people_queryset=None,
         lecturer_queryset=None,
         inspection_queryset=None,
+        people_org: Organization | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -75,8 +77,15 @@ class MeetingForm(BootstrapFormMixin, VersionFormMixin, forms.ModelForm):
         self.fields["subtype"].queryset = TopicSubtype.objects.all()
         self.fields["subtype"].empty_label = "请选择专题类别"
         self.fields["subtype"].help_text = "仅专题会议填写：党建工作、党风廉政建设、意识形态、网络意识形态、问题整改等"
-        for name, qs in (("host", people_queryset), ("lecturer", lecturer_queryset)):
+        org_id = people_org.pk if people_org is not None else None
+        for name, qs, source in (
+            ("host", people_queryset, "meetings.people"),
+            ("lecturer", lecturer_queryset, "meetings.members"),
+        ):
             field = self.fields[name]
+            # A drop-down for a branch; a search above core.pickers.SEARCH_THRESHOLD people (a
+            # committee's leadership meeting), narrowed to the meeting's organization.
+            use_picker(field, source, org_id=org_id)
             field.queryset = qs if qs is not None else Person.objects.none()
             field.label_from_instance = lambda p: p.name
             field.error_messages["invalid_choice"] = "请从所选党组织的人员中选择"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from accounts.models import Role
 from core.navigation import register_nav
+from core.pickers import register_person_source
 from core.scope import READ_ROLES
 from meetings import policies  # noqa: F401  (registers the scope policies)
 
@@ -44,3 +45,21 @@ register_nav(
     url_prefix="/meetings/mine/",
 )
 from meetings import reminders, stats  # noqa: E402,F401  (statistics, report sections, due items, reminders)
+
+
+@register_person_source("meetings.people")
+def _meeting_people(user):
+    """Who may be picked as a meeting's host: the people the user sees (narrowed to the meeting's
+    organization by the picker)."""
+    from orgs.selectors import people_visible
+
+    return people_visible(user)
+
+
+@register_person_source("meetings.members")
+def _meeting_members(user):
+    """Who may give a 党课: the party members the user sees."""
+    from meetings.selectors import MEMBER_STATUSES
+    from orgs.selectors import people_visible
+
+    return people_visible(user).filter(party_status__in=MEMBER_STATUSES)

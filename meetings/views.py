@@ -216,6 +216,7 @@ def _build_form(request, *, writable, org, data=None, initial=None, meeting=None
         organization_options=org_selectors.organization_options(writable, org, limit=300),
         people_queryset=_people_of(org, keep),
         lecturer_queryset=_members_of(org, keep),
+        people_org=org,
         inspection_queryset=inspections_for_meetings(request.user, meeting),
     )
     if meeting is not None and data is None:

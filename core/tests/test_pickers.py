@@ -49,3 +49,33 @@ def test_options_endpoint_matches_pinyin_within_scope(bureau, client_for):
     linkable = client.get(url, {"source": "accounts.linkable", "q": "张三"}).json()["results"]
     assert linkable == []
     assert Person.objects.filter(name="张三").exists()
+
+
+def test_the_meeting_form_searches_within_the_meetings_organization(bureau, client_for, monkeypatch):
+    monkeypatch.setattr(pickers, "SEARCH_THRESHOLD", 2)
+    client = client_for(bureau.users.committee)
+    page = client.get(reverse("meetings:meeting_create"), {"org": bureau.b1.pk, "kind": "party_lecture"})
+    html = page.content.decode()
+    assert (
+        f"source=meetings.members&amp;org={bureau.b1.pk}" in html
+        or f"source=meetings.members&org={bureau.b1.pk}" in html
+    )
+    assert (
+        f"source=meetings.people&amp;org={bureau.b1.pk}" in html or f"source=meetings.people&org={bureau.b1.pk}" in html
+    )
+    url = reverse("core:person_options")
+    # Within branch 1 only (王五 is in branch 2), members only for the lecturer (赵六 is not a member).
+    found = [
+        r["text"]
+        for r in client.get(url, {"source": "meetings.people", "q": "", "org": bureau.b1.pk}).json()["results"]
+    ]
+    assert any(t.startswith("李四") for t in found) and not any(t.startswith("王五") for t in found)
+    members = [
+        r["text"]
+        for r in client.get(url, {"source": "meetings.members", "q": "", "org": bureau.b2.pk}).json()["results"]
+    ]
+    assert any(t.startswith("王五") for t in members) and not any(t.startswith("赵六") for t in members)
+    # The narrowing cannot widen the scope: branch 2's secretary finds nobody in branch 1.
+    other = client_for(bureau.users.sec2)
+    assert other.get(url, {"source": "meetings.people", "q": "", "org": bureau.b1.pk}).json()["results"] == []
+    assert other.get(url, {"source": "meetings.people", "q": "", "org": "x"}).json()["results"] == []
