@@ -56,7 +56,7 @@ class Command(BaseCommand):
             "user": user.username,
             "year": year,
             "entries": PointEntry.objects.count(),
-            "scores": PointScore.objects.filter(year=year).count(),
+            "scores": PointScore.objects.filter(year=year, entries__gt=0).count(),
             "load_average": [round(x, 2) for x in os.getloadavg()],
             "cpus": os.cpu_count(),
         }
