@@ -207,3 +207,28 @@ def test_a_bulk_write_is_repaired_by_the_command_and_an_unscored_year_ranks_ever
     assert PointScore.objects.filter(year=2021).count() == rebuild_count
     assert page_rows(b.users.committee, Window.year_of(2021)) == independent_ranking(D(2021, 1, 1), D(2021, 12, 31))
     assert_copies_current()
+
+
+def test_group_ranking_rows_link_to_their_members(scored, client_for):
+    import html as htmllib
+    import re
+
+    from django.urls import reverse
+
+    from points.tests.test_ranking import total_of
+
+    b = scored
+    client = client_for(b.users.committee)
+    for by in ("department", "branch"):
+        page = client.get(reverse("points:group_ranking") + f"?by={by}&period=2022").content.decode()
+        rows = re.findall(
+            r'<tr><td class="text-end">([^<]*)</td><td>([^<]*)</td><td class="text-end">(\d+)</td>'
+            r'<td class="text-end fw-semibold">([^<]*)</td><td class="text-end"><a href="([^"]+)"',
+            page,
+        )
+        expected = group_averages(b.users.committee, Window.year_of(2022), by=by, under=b.root)
+        assert [(r[1], int(r[2]), r[3]) for r in rows] == [
+            (e["name"], e["members"], str(e["average"])) for e in expected
+        ]
+        for row in rows:
+            assert total_of(client, htmllib.unescape(row[4])) == int(row[2])
