@@ -14,20 +14,12 @@ from meetings import obligation_store, services
 from meetings.models import MeetingKind, ObligationRecord, ObligationYear
 from meetings.obligations import DONE, DUE, OVERDUE, UPCOMING, compliance, compute, owing_organizations, targets_within
 from orgs import services as org_services
-from orgs.models import Organization, PostType
+from orgs.models import PostType
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
 P = Period.parse
 TODAY = D(2022, 6, 10)
-
-
-@pytest.fixture
-def est(bureau):
-    Organization.all_objects.update(established_on=D(2018, 1, 1))
-    for name in ("root", "b1", "b2", "cell"):
-        getattr(bureau, name).refresh_from_db()
-    return bureau
 
 
 def reference(period, org, today=TODAY):

@@ -28,15 +28,6 @@ D = datetime.date
 P = Period.parse
 
 
-@pytest.fixture
-def est(bureau):
-    """Every organization of the bureau established in 2018 (so that 2024 is owed)."""
-    Organization.all_objects.update(established_on=D(2018, 1, 1))
-    for name in ("root", "b1", "b2", "cell"):
-        getattr(bureau, name).refresh_from_db()
-    return bureau
-
-
 def by_key(obls):
     return {(o.kind, o.period.code): o for o in obls}
 

@@ -21,14 +21,6 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-@pytest.fixture
-def est(bureau):
-    Organization.all_objects.update(established_on=D(2018, 1, 1))
-    for name in ("root", "b1", "b2", "cell"):
-        getattr(bureau, name).refresh_from_db()
-    return bureau
-
-
 def generate(b, org=None, year=2024, actor=None):
     return plans.life_plan_generate(actor=actor or b.users.sec1, organization=org or b.b2, year=year)
 

@@ -11,19 +11,10 @@ from core.periods import Period
 from core.stats import build_report, get_statistic, registered_sections
 from meetings.models import MeetingKind, TopicSubtype
 from meetings.stats import attendance_by_member, attendance_by_organization, period_words, topic_paragraph
-from orgs.models import Organization
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
 H1 = Period.parse("2022H1")
-
-
-@pytest.fixture
-def est(bureau):
-    Organization.all_objects.update(established_on=D(2018, 1, 1))
-    for name in ("root", "b1", "b2", "cell"):
-        getattr(bureau, name).refresh_from_db()
-    return bureau
 
 
 def topic(record_meeting, b, code, day, **kw):
