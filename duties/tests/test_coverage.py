@@ -191,3 +191,32 @@ def test_counting_is_one_query_and_links_to_a_list_with_the_same_total(bureau, i
         html = client.get(reverse("duties:responsibility"), {"period": "2022H1", "status": status}).content.decode()
         qs = selectors.items_visible(bureau.users.committee)
         assert total(html) == sum(st == status for st in states(qs, period).values())
+
+
+def test_idle_branches_page_alert_and_per_branch_check_agree(bureau, client_for):
+    from duties.models import LiaisonActivity
+    from duties.stats import liaison_alert
+
+    liaison = services.liaison_create(
+        actor=None, data={"leader": bureau.sec1_person, "branch": bureau.b1, "start_on": D(2022, 1, 1)}
+    )
+    services.activity_create(
+        actor=None, data={"liaison": liaison, "held_on": D(2022, 5, 5), "kind": LiaisonKind.TALK, "content": "谈话"}
+    )
+    client = client_for(bureau.users.committee)
+    for code in ("2022H1", "2022H2"):
+        period = Period.parse(code)
+        branches = selectors.liaison_branches(None, bureau.root)
+        expected = [
+            b.pk
+            for b in branches
+            if not LiaisonActivity.objects.filter(
+                org_path__startswith=b.path, held_on__gte=period.start, held_on__lte=period.end
+            ).exists()
+        ]
+        assert selectors.idle_branch_ids(bureau.root, period) == expected
+        assert bureau.b1.pk not in expected if code == "2022H1" else bureau.b1.pk in expected
+        (alert,) = liaison_alert(period, bureau.root)
+        assert alert.count == len(expected)
+        html = client.get(reverse("duties:liaison_overview"), {"period": code, "idle": "1"}).content.decode()
+        assert total(html) == len(expected)
