@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -198,11 +198,20 @@ def _derived_rows(code: str, org_path: str):
 # ---------------------------------------------------------------------- building
 
 
-def rebuild() -> int:
-    """Derive every row again from the records (the `rebuild_fulfilment` command). Returns the rows."""
+REBUILD_LOCK = 64_000_401  # PostgreSQL advisory lock: one rebuild at a time
+
+
+def rebuild(*, if_missing: bool = False) -> int:
+    """Derive every row again from the records (the `rebuild_fulfilment` command). Returns the rows.
+    `if_missing`: only if no build is recorded once the lock is held (a first read racing another)."""
     from meetings.models import Meeting
 
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REBUILD_LOCK])
+        if if_missing and FulfilmentBuild.objects.filter(pk=1).exists():
+            return 0
         FulfilmentHit.objects.all().delete()
         written = 0
         pending: list[FulfilmentHit] = []
@@ -263,7 +272,7 @@ def rebuild() -> int:
 
 def ensure_built() -> None:
     if not FulfilmentBuild.objects.filter(pk=1).exists():
-        rebuild()
+        rebuild(if_missing=True)
 
 
 # ---------------------------------------------------------------------- reading
