@@ -133,35 +133,41 @@ def rebuild(problem_model=None, summary_model=None, log=None) -> int:
         from supervision.models import Problem, ProblemMonthSummary
 
         problem_model, summary_model = problem_model or Problem, summary_model or ProblemMonthSummary
-    totals: dict[Key, Counter] = defaultdict(Counter)
-    found = (
-        problem_model.objects.annotate(m=TruncMonth("found_on"))
-        .values("org_path", "source", "m")
-        .annotate(
-            found=Count("id"),
-            pending=Count("id", filter=Q(status="pending")),
-            in_progress=Count("id", filter=Q(status="in_progress")),
-            applied=Count("id", filter=Q(status="applied")),
-        )
-        .order_by()
-    )
-    closed = (
-        problem_model.objects.filter(closed_on__isnull=False)
-        .annotate(m=TruncMonth("closed_on"))
-        .values("org_path", "source", "m")
-        .annotate(closed=Count("id"), on_time=Count("id", filter=Q(closed_on__lte=F("due_on"))))
-        .order_by()
-    )
-    for query, keys in ((found, ("found", *OPEN)), (closed, ("closed", "on_time"))):
-        for row in query.iterator(chunk_size=10_000):
-            month = row["m"]
-            if isinstance(month, datetime.datetime):
-                month = month.date()
-            counts = {k: row[k] for k in keys}
-            for p in prefixes(row["org_path"]):
-                totals[(p, row["source"], MONTH, month)].update(counts)
-                totals[(p, row["source"], YEAR, year_of(month))].update(counts)
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Services adding to the rows wait until the new rows are in (and the problems are
+            # read after every change already made has committed): none is lost in between.
+            table = connection.ops.quote_name(summary_model._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        totals: dict[Key, Counter] = defaultdict(Counter)
+        found = (
+            problem_model.objects.annotate(m=TruncMonth("found_on"))
+            .values("org_path", "source", "m")
+            .annotate(
+                found=Count("id"),
+                pending=Count("id", filter=Q(status="pending")),
+                in_progress=Count("id", filter=Q(status="in_progress")),
+                applied=Count("id", filter=Q(status="applied")),
+            )
+            .order_by()
+        )
+        closed = (
+            problem_model.objects.filter(closed_on__isnull=False)
+            .annotate(m=TruncMonth("closed_on"))
+            .values("org_path", "source", "m")
+            .annotate(closed=Count("id"), on_time=Count("id", filter=Q(closed_on__lte=F("due_on"))))
+            .order_by()
+        )
+        for query, keys in ((found, ("found", *OPEN)), (closed, ("closed", "on_time"))):
+            for row in query.iterator(chunk_size=10_000):
+                month = row["m"]
+                if isinstance(month, datetime.datetime):
+                    month = month.date()
+                counts = {k: row[k] for k in keys}
+                for p in prefixes(row["org_path"]):
+                    totals[(p, row["source"], MONTH, month)].update(counts)
+                    totals[(p, row["source"], YEAR, year_of(month))].update(counts)
         summary_model.objects.all().delete()
         summary_model.objects.bulk_create(
             (
