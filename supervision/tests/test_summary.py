@@ -286,3 +286,27 @@ def test_search_semantics(bureau, make_problem):
     assert found("钱七") == found("qq") == {"person"}  # the responsible person by name or initials
     assert found("50%") == {"percent"}  # % is a character, not a wildcard
     assert found("5_%") == set()
+
+
+def test_search_with_many_people_uses_a_subquery(bureau, make_problem, monkeypatch):
+    from supervision import selectors
+
+    p = make_problem(bureau.cell, description="学习不够", responsible_person=bureau.qian)
+    make_problem(bureau.b1, description="其他")
+    monkeypatch.setattr(selectors, "SEARCH_PEOPLE_LIMIT", 0)  # any match is "many"
+    qs, _ = selectors.problems_from_params(bureau.users.committee, {"q": "钱七"})
+    assert list(qs) == [p]
+
+
+def test_statistics_tables_escape_names(bureau, ledger, client_for):
+    from orgs.models import Organization
+
+    Organization.objects.filter(pk=bureau.b1.pk).update(name="第一<b>支部</b>&")
+    response = client_for(bureau.users.committee).get(
+        reverse("supervision:problem_stats"), {"org": bureau.root.pk, "period": "2024"}
+    )
+    html = response.content.decode()
+    assert "第一&lt;b&gt;支部&lt;/b&gt;&amp;" in html
+    assert "<b>支部</b>" not in html
+    # sources and their total; the root's own problem (本级), b1 and b2
+    assert html.count('data-stat="found"') == len(ProblemSource.choices) + 1 + 3
