@@ -32,6 +32,7 @@ from django.db import models
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.audit import mask_id_number
+from core.events import records_changed
 from core.exporters import unneutralise
 from core.importers import Importer, ImportField, ImportResult, RowError, RowInvalid, RowPlan
 from core.scope import Scope, policy_for
@@ -555,6 +556,8 @@ class PersonImporter(OrganizationColumnsMixin, Importer):
                 )
             for chunk in _chunks([p.obj.pk for p in updates]):
                 Person.all_objects.filter(pk__in=chunk).update(version=models.F("version") + 1)
+        # Written in bulk, without the person services: derived copies (points rankings) follow.
+        records_changed(Person, [p.pk for p in creates] + [p.obj.pk for p in updates])
         self.record_audit(result, Scope.of(self.user).home_organization if self.user is not None else None)
 
 

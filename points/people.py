@@ -5,9 +5,9 @@ organization path, organization, department, party status, deletion and name wit
 They change through the person services (orgs.services.person_create/update/delete/restore, all
 announcing the change through core.events) and through an organization moving to another
 parent (organization_update; its services move the people's paths without an event per
-person). Both are followed here inside the same transaction. Writers that bypass the services
-(the Excel people import writes in bulk) leave the copies stale until `sync_people` runs
-(`recompute_points --people`, or a yearly recompute).
+person). Both are followed here inside the same transaction. The Excel people import writes in
+bulk and announces the rows once (core.events.records_changed): `sync_people` repairs just those.
+Other writers that bypass the services leave the copies stale until `recompute_points --people`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.db.models import CharField, Value
 from django.db.models.functions import Concat, Substr
 
-from core.events import listen
+from core.events import listen, listen_bulk
 from points.models import PointScore
 from points.sources import PERSON_COPY, scored_years, scores_refresh
 
@@ -33,6 +33,14 @@ def person_changed(person) -> None:
     missing = scored_years() - have
     if missing:
         scores_refresh((person.pk, year) for year in missing)
+
+
+@listen_bulk("orgs.person")
+def people_imported(pks) -> None:
+    """The people import wrote these people in bulk: their copies and missing rows, set-based."""
+    from points.sources import sync_people
+
+    sync_people(person_ids=pks)
 
 
 def _expected_path(org) -> str:

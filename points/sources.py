@@ -377,10 +377,11 @@ def rebuild_scores(year: int, log: Callable[[str], None] = lambda _m: None) -> i
     return written
 
 
-def sync_people(log: Callable[[str], None] = lambda _m: None) -> int:
+def sync_people(log: Callable[[str], None] = lambda _m: None, person_ids: Iterable[int] | None = None) -> int:
     """Set-based repair of the copied person columns on every scored year's rows, and rows for
     people who have none (created by a bulk import that bypasses the person services): one
-    UPDATE … FROM and one INSERT … SELECT per year. Returns the rows changed or added."""
+    UPDATE … FROM and one INSERT … SELECT per year (per 500 people when `person_ids` narrows it).
+    Returns the rows changed or added."""
     from orgs.models import Person
 
     qn = connection.ops.quote_name
@@ -396,22 +397,31 @@ def sync_people(log: Callable[[str], None] = lambda _m: None) -> int:
     differs = " OR ".join(f"{table}.{s} IS DISTINCT FROM p.{c}" for s, c in pairs)
     if connection.vendor == "sqlite":
         differs = " OR ".join(f"{table}.{s} IS NOT p.{c}" for s, c in pairs)
+    if person_ids is None:
+        chunks: list[list[int]] = [[]]
+    else:
+        ids = sorted({int(pk) for pk in person_ids})
+        chunks = [ids[i : i + 500] for i in range(0, len(ids), 500)]
     changed = 0
     with connection.cursor() as cursor:
         for year in sorted(scored_years()):
-            cursor.execute(
-                f"UPDATE {table} SET {sets} FROM {qn(Person._meta.db_table)} p "  # noqa: S608 - names from _meta
-                f"WHERE p.id = {table}.{qn('person_id')} AND {table}.{qn('year')} = %s AND ({differs})",
-                [year],
-            )
-            updated = max(cursor.rowcount, 0)
-            sql, params = _year_rows_sql(
-                year,
-                f"NOT EXISTS (SELECT 1 FROM {table} s WHERE s.{qn('person_id')} = p.id AND s.{qn('year')} = %s)",  # noqa: S608
-                [year],
-            )
-            cursor.execute(sql, params)
-            added = max(cursor.rowcount, 0)
+            updated = added = 0
+            for chunk in chunks:
+                narrow = f" AND p.id IN ({', '.join(['%s'] * len(chunk))})" if chunk else ""
+                cursor.execute(
+                    f"UPDATE {table} SET {sets} FROM {qn(Person._meta.db_table)} p "  # noqa: S608 - names from _meta
+                    f"WHERE p.id = {table}.{qn('person_id')} AND {table}.{qn('year')} = %s AND ({differs}){narrow}",
+                    [year, *chunk],
+                )
+                updated += max(cursor.rowcount, 0)
+                sql, params = _year_rows_sql(
+                    year,
+                    f"NOT EXISTS (SELECT 1 FROM {table} s WHERE s.{qn('person_id')} = p.id AND s.{qn('year')} = %s)"  # noqa: S608
+                    + narrow,
+                    [year, *chunk],
+                )
+                cursor.execute(sql, params)
+                added += max(cursor.rowcount, 0)
             changed += updated + added
             log(f"  {year}年积分汇总：更新人员信息 {updated:,} 行，补建 {added:,} 行")
     return changed

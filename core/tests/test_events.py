@@ -44,3 +44,11 @@ def test_a_failing_listener_rolls_the_change_back(bureau, monkeypatch):
     with pytest.raises(RuntimeError):
         org_services.unit_create(actor=None, data={"name": "不应保存的单位", "unit_type": UnitType.ORGAN})
     assert not Unit.all_objects.filter(name="不应保存的单位").exists()
+
+
+def test_bulk_writers_announce_their_rows_once(monkeypatch):
+    seen: list[list[int]] = []
+    monkeypatch.setitem(events._BULK_LISTENERS, "orgs.unit", [seen.append])
+    events.records_changed(Unit, [3, 1, 2])
+    events.records_changed(Unit, [])  # nothing written, nothing announced
+    assert seen == [[3, 1, 2]]

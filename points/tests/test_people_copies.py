@@ -232,3 +232,19 @@ def test_group_ranking_rows_link_to_their_members(scored, client_for):
         ]
         for row in rows:
             assert total_of(client, htmllib.unescape(row[4])) == int(row[2])
+
+
+def test_the_people_import_keeps_the_copies_current(scored):
+    """The Excel import writes people in bulk; it announces them once and their rows follow."""
+    from orgs.tests.test_excel import person_row, run
+
+    b = scored
+    zhang = Person.objects.get(pk=b.zhang.pk)
+    moved = person_row(姓名="张三", 身份证号=zhang.id_number, 所属党组织="机关第二党支部", 科室="财务科")
+    result = run(b.users.committee, [person_row(), moved])
+    assert not result.errors and not result.file_error, [str(e) for e in result.errors]
+    new = Person.objects.get(name="新同志")
+    assert PointScore.objects.filter(person=new).count() == PointScoreYear.objects.count() > 0
+    assert set(PointScore.objects.filter(person=b.zhang).values_list("org_path", flat=True)) == {b.b2.path}
+    assert_copies_current()
+    check_rankings(b)
