@@ -98,7 +98,7 @@ def pinyin_of(name: str) -> tuple[str, str]:
 # ---------------------------------------------------------------- organizations
 
 
-def _path_for(parent: Organization | None, pk: int) -> tuple[str, int]:
+def path_for(parent: Organization | None, pk: int) -> tuple[str, int]:
     segment = f"{pk:06d}."
     if parent is None:
         return segment, 0
@@ -124,7 +124,7 @@ def organization_create(*, actor, data: dict[str, Any]) -> Organization:
         org.path = "tmp"
         org.full_clean(exclude=["path"])
         org.save()
-        org.path, org.depth = _path_for(org.parent, org.pk)
+        org.path, org.depth = path_for(org.parent, org.pk)
         org.save(update_fields=["path", "depth"])
         audit.record(
             actor=actor,
@@ -161,7 +161,7 @@ def organization_update(
             before_save=before_save,
         )
         if updated.parent_id != (org.parent_id if org.parent_id else None) or "parent" in data:
-            new_path, new_depth = _path_for(updated.parent, updated.pk)
+            new_path, new_depth = path_for(updated.parent, updated.pk)
             if new_path != old_path:
                 _move_subtree(old_path, new_path, new_depth - updated.depth)
                 updated.refresh_from_db()

@@ -44,9 +44,9 @@ def people_imported(pks) -> None:
 
 
 def _expected_path(org) -> str:
-    from orgs.services import _path_for
+    from orgs.services import path_for
 
-    return _path_for(org.parent, org.pk)[0]
+    return path_for(org.parent, org.pk)[0]
 
 
 @listen("orgs.organization")

@@ -32,7 +32,7 @@ def test_small_tree_is_consistent():
     root = Organization.objects.get(code=ROOT_CODE)
     orgs = {o.pk: o for o in Organization.objects.all()}
     assert len(orgs) == 50
-    assert root.parent is None and (root.path, root.depth) == services._path_for(None, root.pk)
+    assert root.parent is None and (root.path, root.depth) == services.path_for(None, root.pk)
     for org in orgs.values():
         assert org.code.startswith(demo.SCALE_CODE_PREFIX)
         if org.parent_id is None:
@@ -40,7 +40,7 @@ def test_small_tree_is_consistent():
         parent = orgs[org.parent_id]
         assert org.path.startswith(parent.path)
         assert org.depth == parent.depth + 1
-        assert (org.path, org.depth) == services._path_for(parent, org.pk)
+        assert (org.path, org.depth) == services.path_for(parent, org.pk)
         assert org.name_initials == services.pinyin_of(org.name)[1][:100]
         if org.org_type == "cell":
             assert parent.org_type in ("branch", "joint_branch")  # as services._validate_org requires
