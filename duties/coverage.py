@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from core.events import listen
+from core.events import listen, listen_bulk
 from core.periods import Period, PeriodError
 from duties.models import (
     Frequency,
@@ -268,6 +268,14 @@ def rebuild(*, if_missing: bool = False) -> int:
         written += len(pending)
         FulfilmentBuild.objects.update_or_create(pk=1, defaults={})
     return written
+
+
+@listen_bulk("meetings.meeting")
+def meetings_written_in_bulk(pks) -> None:
+    """Meetings written without the services (the scale generator): derive everything again if
+    any item derives from meetings; otherwise nothing here depends on them."""
+    if ResponsibilityItem.objects.exclude(derived_from="").exists():
+        rebuild()
 
 
 def ensure_built() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.events import listen
+from core.events import listen, listen_bulk
 from meetings import obligation_store
 
 
@@ -24,3 +24,9 @@ def _post(instance) -> None:
 @listen("core.rule")
 def _rule(instance) -> None:
     obligation_store.rules_changed(instance.code, instance.year_from)
+
+
+@listen_bulk("meetings.meeting")
+def _meetings_bulk(pks) -> None:
+    """Meetings written in bulk (the scale generator): the built years are rebuilt on next use."""
+    obligation_store.invalidate()

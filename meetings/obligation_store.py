@@ -25,7 +25,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from core.periods import Period
@@ -165,10 +165,7 @@ def meeting_changed(meeting, *, previous: tuple[Organization, datetime.date] | N
 
 def organization_changed(org: Organization) -> None:
     """An organization was created, changed, moved, deleted or restored."""
-    # Rows keep a copy of the organization's path: follow a moved subtree (writes only what changed).
-    ObligationRecord.objects.filter(organization__path__startswith=org.path).exclude(
-        org_path=F("organization__path")
-    ).update(org_path=Subquery(Organization.all_objects.filter(pk=OuterRef("organization_id")).values("path")[:1]))
+    # (The rows' copy of the path moves with a moved subtree in orgs.services, like every org_path.)
     ids = {org.pk, org.parent_id}
     if org.org_type == OrgType.CELL:
         # A 党小组's meetings count for its parent: one moved to another branch changes the former

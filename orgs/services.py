@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
@@ -174,7 +176,24 @@ def _move_subtree(old_prefix: str, new_prefix: str, depth_delta: int) -> None:
         node.path = new_prefix + node.path[len(old_prefix) :]
         node.depth = node.depth + depth_delta
         node.save(update_fields=["path", "depth"])
-        Person.all_objects.filter(organization=node).update(org_path=node.path)
+    # Every record that keeps a copy of its organization's path (`org_path`: people, meetings,
+    # problems, duties, points, drafts…) moves with the subtree: one prefix rewrite per model.
+    # History tables keep the path as it was.
+    for model in _models_with_org_path():
+        model._base_manager.filter(org_path__startswith=old_prefix).update(
+            org_path=Concat(Value(new_prefix), Substr("org_path", len(old_prefix) + 1), output_field=CharField())
+        )
+
+
+def _models_with_org_path() -> list:
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        names = {f.name for f in model._meta.concrete_fields}
+        if "org_path" in names and "history_id" not in names and not model._meta.proxy:
+            found.append(model)
+    return found
 
 
 def organization_delete(*, actor, org: Organization) -> Organization:

@@ -177,8 +177,9 @@ def test_scope_limits_the_rows_to_what_the_user_sees(est):
     assert keys == {b.b1.pk}
 
 
-def test_rows_follow_a_moved_subtree(est):
+def test_rows_follow_a_moved_subtree(est, record_meeting):
     b = est
+    meeting = record_meeting(b.b2, MeetingKind.BRANCH_GENERAL, D(2022, 2, 10))
     half = P("2022H1")
     general = org_services.organization_create(
         actor=None,
@@ -197,6 +198,9 @@ def test_rows_follow_a_moved_subtree(est):
     b.b2.refresh_from_db()
     assert b.b2.path.startswith(general.path)
     assert set(obligation_store.records(half, b.b2).values_list("org_path", flat=True)) == {b.b2.path}
+    # Every copy of the path moves with it (here the meeting's, which the ledger filters on).
+    meeting.refresh_from_db()
+    assert meeting.org_path == b.b2.path
     assert any(k[0] == b.b2.pk for k in stored(half, general))
     assert_same(half, general)
     assert_same(half, b.root)

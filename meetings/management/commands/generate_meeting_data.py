@@ -34,8 +34,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.events import records_changed
 from core.rules import rule
-from meetings import obligation_store
 from meetings.demo import CELL_TOPICS, COMMITTEE_ITEMS, GENERAL_TOPICS, LECTURE_TOPICS, THEME_DAY_TOPICS
 from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, TopicSubtype
 from orgs.management.commands.generate_scale_data import ROOT_CODE
@@ -84,6 +84,7 @@ class MeetingScaleBuilder:
     def __post_init__(self):
         self.rng = random.Random(self.seed)
         self.meetings = 0
+        self.written: list[int] = []  # ids of the meetings created, announced once at the end
         self.attendance = 0
 
     # ------------------------------------------------------------------ loading the tree
@@ -252,6 +253,7 @@ class MeetingScaleBuilder:
     def _flush(self, planned: list[Planned]) -> None:
         built = [self._meeting(p) for p in planned]
         meetings = Meeting.objects.bulk_create([m for m, _ in built], batch_size=2000)
+        self.written.extend(m.pk for m in meetings)
         rows = [
             (m.pk, person, status, reason)
             for m, (_, att) in zip(meetings, built, strict=True)
@@ -295,8 +297,9 @@ class MeetingScaleBuilder:
                     self.log(f"  会议 {self.meetings}，出勤 {self.attendance}（{time.monotonic() - t0:.1f} 秒）")
             if batch:
                 self._flush(batch)
-            # Written without the services: the stored obligations are rebuilt on next use.
-            obligation_store.invalidate()
+            # Written without the services: derived data (stored obligations, duties coverage)
+            # follows through the bulk event.
+            records_changed(Meeting, self.written)
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             with connection.cursor() as cursor:
                 for model in (Meeting, Attendance):
