@@ -58,6 +58,9 @@ def _ledger_crumb():
 # ---------------------------------------------------------------------- the ledger
 
 
+SEARCH_COUNT_CAP = 1000
+
+
 class LedgerPaginator(Paginator):
     """Reads a page's rows by their ids (selectors.page_of), so that a far page costs little more
     than the first."""
@@ -80,6 +83,12 @@ def problem_list(request):
     total = selectors.summary_count(request.user, filters)
     if total is not None:
         paginator.count = total  # from the monthly summary instead of counting the problems
+    elif filters.q:
+        # A free-text search is counted up to a cap: a common word (e.g. "台账") matches a quarter
+        # of a city's problems, and counting them all scans the table; the list says "超过 N 条".
+        found = len(qs.order_by().values_list("pk", flat=True)[: SEARCH_COUNT_CAP + 1])
+        paginator.count = min(found, SEARCH_COUNT_CAP)
+        paginator.capped = found > SEARCH_COUNT_CAP
     page = paginator.get_page(request.GET.get("page"))
     yellow = yellow_days(today.year)
     rows = []

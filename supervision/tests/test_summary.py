@@ -310,3 +310,23 @@ def test_statistics_tables_escape_names(bureau, ledger, client_for):
     assert "<b>支部</b>" not in html
     # sources and their total; the root's own problem (本级), b1 and b2
     assert html.count('data-stat="found"') == len(ProblemSource.choices) + 1 + 3
+
+
+def test_a_free_text_search_is_counted_up_to_a_cap(bureau, make_problem, client_for, monkeypatch):
+    from supervision import views_problems
+
+    for i in range(4):
+        make_problem(bureau.b1, description=f"台账登记不全{i}")
+    make_problem(bureau.b2, description="其他问题")
+    url = reverse("supervision:problem_list")
+    client = client_for(bureau.users.committee)
+    page = client.get(url, {"q": "台账"})
+    assert page.context["page_obj"].paginator.count == 4
+    assert 'data-total="4"' in page.content.decode()
+    monkeypatch.setattr(views_problems, "SEARCH_COUNT_CAP", 3)
+    page = client.get(url, {"q": "台账"})
+    html = page.content.decode()
+    assert page.context["page_obj"].paginator.count == 3
+    assert '超过 <strong id="list-total">3</strong> 条' in html and "data-total=" not in html
+    # Without a search term the total is exact (from the summary).
+    assert client.get(url).context["page_obj"].paginator.count == 5
