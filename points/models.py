@@ -97,6 +97,13 @@ class PointEntry(models.Model):
                 opclasses=["int2_ops", "varchar_pattern_ops", "date_ops"],
                 name="pointentry_scope_idx",
             ),
+            # The statistic of effective entries of a scope and period (the dashboard), index-only.
+            models.Index(
+                fields=["year", "org_path", "date"],
+                opclasses=["int2_ops", "varchar_pattern_ops", "date_ops"],
+                condition=models.Q(status="effective"),
+                name="pointentry_effective_idx",
+            ),
             # The entry list's order, newest first.
             models.Index(fields=["-date", "-id"], name="pointentry_date_idx"),
             # The committee's approval queue.
