@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 
 import pytest
 
 from meetings import services as meeting_services
 from meetings.models import TopicSubtype
-from orgs.models import Organization
+from meetings.tests.conftest import est  # noqa: F401  (organizations established in 2018)
 
 LIST_TOTAL = re.compile(r'id="list-total"[^>]*>\s*([\d,]+)\s*<')
 
@@ -17,15 +16,6 @@ LIST_TOTAL = re.compile(r'id="list-total"[^>]*>\s*([\d,]+)\s*<')
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def est(bureau):
-    """The bureau with organizations established long ago (so they owe meetings in 2022)."""
-    Organization.all_objects.update(established_on=datetime.date(2018, 1, 1))
-    for name in ("root", "b1", "b2", "cell"):
-        getattr(bureau, name).refresh_from_db()
-    return bureau
 
 
 @pytest.fixture
