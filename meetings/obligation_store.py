@@ -24,10 +24,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from core.dbstats import analyze
 from core.periods import Period
 from core.rules import RuleSet
 from meetings.models import ObligationRecord, ObligationYear
@@ -89,18 +90,11 @@ def build_year(year: int, *, log=lambda _m: None) -> int:
             ObligationYear.objects.create(year=year)
             rows = _rows(owing_organizations(), year, RuleSet())
             ObligationRecord.objects.bulk_create(rows, batch_size=BATCH)
-            _analyze()
+            analyze(ObligationRecord)  # the period filter is misjudged on stale statistics
     except IntegrityError:  # built meanwhile by another request
         return 0
     log(f"组织生活落实情况：{year}年 {len(rows)} 项")
     return len(rows)
-
-
-def _analyze() -> None:
-    """Fresh planner statistics after a bulk build (PostgreSQL misjudges the period filter without)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(ObligationRecord._meta.db_table)}")
 
 
 def ensure_years(years: Iterable[int]) -> None:

@@ -23,6 +23,7 @@ one transaction per batch (audit entries, notifications, reminder log rows, noti
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from django.utils import timezone
 
 from accounts.models import Role, RoleGrant, User
 from core import audit, notifications
+from core.dbstats import analyze
 from core.models import AuditEntry, ReminderLog
 from core.reminders import ReminderSummary, register_reminder_source
 from core.rules import rule
@@ -56,6 +58,8 @@ SUMMARY_KEYS = {
 }
 STAGE_WORDS = {DUE_SOON: "临期提醒", OVERDUE: "逾期提醒", ESCALATION: "督办单"}
 BATCH = 2000
+
+ANALYZE_AFTER = 1000  # reminder logs written in one go, beyond which the table is analysed
 
 
 def _date_cn(day: datetime.date) -> str:
@@ -217,6 +221,19 @@ def _notifications(
     ]
 
 
+_URL_MARKER = 918273645
+
+
+@functools.cache
+def _detail_template() -> str:
+    return reverse("supervision:problem_detail", args=[_URL_MARKER])
+
+
+def detail_url(pk: int) -> str:
+    """The problem page's URL: reversed once, not once for each of tens of thousands of rows."""
+    return _detail_template().replace(str(_URL_MARKER), str(int(pk)), 1)
+
+
 def _send_reminders(stage: str, rows: list[Row], today: datetime.date, rec: Recipients) -> int:
     ct = ContentType.objects.get_for_model(Problem)
     now = timezone.now()
@@ -224,7 +241,7 @@ def _send_reminders(stage: str, rows: list[Row], today: datetime.date, rec: Reci
     label = "临期提醒" if stage == DUE_SOON else "逾期提醒"
     for row in rows:
         ids = rec.for_row(row)
-        url = reverse("supervision:problem_detail", args=[row.pk])
+        url = detail_url(row.pk)
         if stage == DUE_SOON:
             left = (row.due_on - today).days
             when = "今天到期" if left == 0 else f"还剩 {left} 天"
@@ -245,6 +262,8 @@ def _send_reminders(stage: str, rows: list[Row], today: datetime.date, rec: Reci
         )
     with transaction.atomic():
         ReminderLog.objects.bulk_create(logs, ignore_conflicts=True)
+        if len(logs) >= ANALYZE_AFTER:
+            analyze(ReminderLog)  # the next query's anti-join against the logs is planned on them
         notifications.notify_bulk(notes)
         audit.record_many(entries)
     return len(notes)
@@ -287,7 +306,7 @@ def _issue_notices(rows: list[Row], today: datetime.date, rec: Recipients, issue
                     f"{row.org_name}的整改问题已逾期 {late} 天（整改时限{_date_cn(row.due_on)}），{issuer}发出{number}，"
                     f"请于{_date_cn(reply_by)}前整改到位并书面反馈。"
                 ),
-                url=reverse("supervision:problem_detail", args=[row.pk]),
+                url=detail_url(row.pk),
                 level="danger",
                 key=f"supervision.escalation:{row.pk}",
             )
@@ -308,6 +327,8 @@ def _issue_notices(rows: list[Row], today: datetime.date, rec: Recipients, issue
             )
         EscalationNotice.objects.bulk_create(notices, batch_size=1000)
         ReminderLog.objects.bulk_create(logs, ignore_conflicts=True, batch_size=1000)
+        if len(logs) >= ANALYZE_AFTER:
+            analyze(ReminderLog)  # the next query's anti-join against the logs is planned on them
         notifications.notify_bulk(notes)
         audit.record_many(entries)
     return notices

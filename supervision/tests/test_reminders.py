@@ -147,3 +147,20 @@ def test_deleted_organizations_are_skipped(bureau, make_problem):
     org_services.organization_delete(actor=bureau.users.committee, org=cell)
     assert send_problem_reminders(D(2024, 6, 20))[ESCALATION] == 0
     assert not EscalationNotice.objects.filter(problem=p).exists()
+
+
+def test_many_logs_written_refresh_the_planner_statistics(bureau, problems, monkeypatch):
+    """After writing many reminder logs the table is analysed, so the next anti-join against it
+    is planned on them (PostgreSQL kept a nested loop over every pair on stale statistics)."""
+    from supervision import reminders
+
+    analysed: list = []
+    monkeypatch.setattr(reminders, "analyze", lambda *models: analysed.extend(models))
+    monkeypatch.setattr(reminders, "ANALYZE_AFTER", 2)
+    send_problem_reminders(problems["today"])
+    assert analysed == [ReminderLog]  # the overdue logs (2); due-soon and 督办 wrote one each
+    # The links the notifications carry are the problems' pages.
+    assert all(
+        url == reminders.reverse("supervision:problem_detail", args=[int(url.rstrip("/").rsplit("/", 1)[1])])
+        for url in Notification.objects.values_list("url", flat=True)
+    )
