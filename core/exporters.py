@@ -139,18 +139,7 @@ class ListExporter:
         """Write the workbook to `target` (a path or a binary file object); returns the row count."""
         columns = self.get_columns()
         wb = Workbook(write_only=True)
-        ws = wb.create_sheet(title=(self.sheet_title or self.label or "Sheet1")[:31])
-        for index, column in enumerate(columns, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = column.width
-        ws.freeze_panes = "A2"
-        header = []
-        for column in columns:
-            cell = WriteOnlyCell(ws, value=neutralise(column.header))
-            cell.font = HEADER_FONT
-            cell.fill = HEADER_FILL
-            cell.alignment = HEADER_ALIGNMENT
-            header.append(cell)
-        ws.append(header)
+        ws = new_sheet(wb, (self.sheet_title or self.label or "Sheet1")[:31], columns)
         count = 0
         width = len(columns)
         try:
@@ -221,16 +210,7 @@ class WorkbookExporter(ListExporter):
     def append_sheet(self, wb: Workbook, title: str, columns: list[Column], rows: Iterable[Sequence[Any]]) -> int:
         """Append one write-only sheet; returns its data row count (stops at Excel's limit with a
         note and sets `truncated`)."""
-        ws = wb.create_sheet(title=title)
-        for index, column in enumerate(columns, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = column.width
-        ws.freeze_panes = "A2"
-        header = []
-        for column in columns:
-            cell = WriteOnlyCell(ws, value=column.header)
-            cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
-            header.append(cell)
-        ws.append(header)
+        ws = new_sheet(wb, title, columns)
         count = 0
         try:
             for row in rows:
@@ -244,6 +224,22 @@ class WorkbookExporter(ListExporter):
             _discard_sheet(ws)
             raise
         return count
+
+
+def new_sheet(wb: Workbook, title: str, columns: Sequence[Column]):
+    """A write-only sheet with the column widths, a frozen, styled header row (the one look of
+    every exported sheet)."""
+    ws = wb.create_sheet(title=title)
+    for index, column in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    ws.freeze_panes = "A2"
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(ws, value=neutralise(column.header))
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
+        header.append(cell)
+    ws.append(header)
+    return ws
 
 
 def _discard_sheet(ws) -> None:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from core.exporters import HEADER_ALIGNMENT, HEADER_FILL, HEADER_FONT, ListExporter, _cell_value, register_exporter
+from core.exporters import ListExporter, _cell_value, new_sheet, register_exporter
 from reports.areas import area_key
 
 LINK_FONT = Font(color="0563C1", underline="single")
@@ -42,16 +41,7 @@ class StatisticsExporter(ListExporter):
         """As ListExporter.write, with the link column as real hyperlinks."""
         columns = self.get_columns()
         wb = Workbook(write_only=True)
-        ws = wb.create_sheet(title=self.label)
-        for index, column in enumerate(columns, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = column.width
-        ws.freeze_panes = "A2"
-        header = []
-        for column in columns:
-            cell = WriteOnlyCell(ws, value=column.header)
-            cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
-            header.append(cell)
-        ws.append(header)
+        ws = new_sheet(wb, self.label, columns)
         count = 0
         for row in self.rows(statistics):
             values = [_cell_value(v) for v in row[:-1]]
