@@ -273,24 +273,28 @@ def kind_order() -> Case:
 
 def ledger_order(qs: QuerySet[ObligationRecord]) -> QuerySet[ObligationRecord]:
     """Tree order, then period, then the kinds' order (the overdue list)."""
-    return qs.select_related("organization").order_by("organization__path", "period_start", kind_order(), "id")
+    return qs.select_related("organization").order_by("org_path", "period_start", kind_order(), "id")
 
 
-def to_obligation(row: ObligationRecord, today: datetime.date | None = None, yellow: int | None = None) -> Obligation:
-    """The obligations.Obligation a row stands for (for a page of rows)."""
+def to_obligations(rows: Iterable[ObligationRecord], today: datetime.date | None = None) -> list[Obligation]:
+    """The obligations.Obligation each row stands for (a page of rows; the rule read once)."""
     from meetings.obligations import state_of
 
     today = today or timezone.localdate()
-    if yellow is None:
-        yellow = yellow_days(RuleSet("tracking."), today.year)
-    period = Period.parse(row.period_code)
-    return Obligation(
-        organization=row.organization,
-        kind=row.kind,
-        period=period,
-        required=row.required,
-        held=row.held,
-        due_on=row.due_on,
-        state=state_of(row.required, row.held, period, row.due_on, today, yellow),
-        form_org_id=row.form_org_id,
-    )
+    yellow = yellow_days(RuleSet("tracking."), today.year)
+    result = []
+    for row in rows:
+        period = Period.parse(row.period_code)
+        result.append(
+            Obligation(
+                organization=row.organization,
+                kind=row.kind,
+                period=period,
+                required=row.required,
+                held=row.held,
+                due_on=row.due_on,
+                state=state_of(row.required, row.held, period, row.due_on, today, yellow),
+                form_org_id=row.form_org_id,
+            )
+        )
+    return result

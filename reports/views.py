@@ -153,7 +153,7 @@ def overdue_obligations(request):
         "reports/overdue_list.html",
         {
             "page_obj": page,
-            "rows": [obligation_store.to_obligation(r, today) for r in page.object_list],
+            "rows": obligation_store.to_obligations(page.object_list, today),
             "page_title": title,
             "breadcrumbs": [GROUP, _dashboard_crumb(), (title, None)],
             "picked": picked,

@@ -29,10 +29,9 @@ def reference(period, org, today=TODAY):
 
 
 def stored(period, org, today=TODAY):
-    rows = obligation_store.records(period, org).select_related("organization")
+    rows = list(obligation_store.records(period, org).select_related("organization"))
     result = {}
-    for r in rows:
-        o = obligation_store.to_obligation(r, today)
+    for r, o in zip(rows, obligation_store.to_obligations(rows, today), strict=True):
         result[(r.organization_id, r.kind, r.period_code)] = (o.required, o.held, o.due_on, o.state)
     return result
 
