@@ -12,9 +12,12 @@ from __future__ import annotations
 from django.db import connection
 
 
-def analyze(*models) -> None:
-    if connection.vendor != "postgresql":
+def analyze(*models, vacuum: bool = False) -> None:
+    """ANALYZE (or, with `vacuum`, VACUUM ANALYZE — outside a transaction only, so that index-only
+    scans see a current visibility map) the tables of `models`."""
+    if connection.vendor != "postgresql" or (vacuum and connection.in_atomic_block):
         return
+    verb = "VACUUM ANALYZE" if vacuum else "ANALYZE"
     with connection.cursor() as cursor:
         for model in models:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            cursor.execute(f"{verb} {connection.ops.quote_name(model._meta.db_table)}")

@@ -34,6 +34,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.dbstats import analyze
 from core.events import records_changed
 from core.rules import rule
 from meetings.demo import CELL_TOPICS, COMMITTEE_ITEMS, GENERAL_TOPICS, LECTURE_TOPICS, THEME_DAY_TOPICS
@@ -300,10 +301,7 @@ class MeetingScaleBuilder:
             # Written without the services: derived data (stored obligations, duties coverage)
             # follows through the bulk event.
             records_changed(Meeting, self.written)
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            with connection.cursor() as cursor:
-                for model in (Meeting, Attendance):
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        analyze(Meeting, Attendance)
         seconds = time.monotonic() - t0
         self.log(f"  会议 {self.meetings}，出勤 {self.attendance}（{seconds:.1f} 秒）")
         return {"meetings": self.meetings, "attendance": self.attendance, "seconds": seconds}

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Role, RoleGrant, User
+from core.dbstats import analyze
 from orgs import demo
 from orgs.demo import AREA_CODES, GIVEN_FEMALE, GIVEN_MALE, PHONE_PREFIXES, SCALE_CODE_PREFIX, SCALE_USERNAME, SURNAMES
 from orgs.models import Department, Organization, PartyStatus, Person, Unit, UnitType
@@ -384,11 +385,7 @@ class ScaleBuilder:
             self.add_people(self.people)
             self.set_committee_flags()
             admin = self.create_admin()
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            # Fresh planner statistics after a bulk load, as autovacuum would produce a little later.
-            with connection.cursor() as cursor:
-                for model in (Organization, Person, Unit, Department):
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        analyze(Organization, Person, Unit, Department)  # as autovacuum would a little later
         return {"root": self.plan[0].obj, "admin": admin, "seconds": time.monotonic() - t0}
 
 

@@ -18,9 +18,10 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from core.dbstats import analyze
 from points import services
 from points.models import PointEntry, PointScore
 from points.sources import registered_sources, source_years, sync_people
@@ -88,7 +89,4 @@ class Command(BaseCommand):
     def _vacuum(self, *models) -> None:
         """VACUUM ANALYZE the rewritten tables (PostgreSQL): the rankings and the entry list count
         from index-only scans, which read the table wherever the visibility map is not current."""
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            with connection.cursor() as cursor:
-                for model in models or (PointScore,):
-                    cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        analyze(*(models or (PointScore,)), vacuum=True)
