@@ -185,8 +185,10 @@ def records(period: Period, organization: Organization, user=None) -> QuerySet[O
     """The rows of the rule periods inside `period`, of the owing organizations of the subtree
     that the user may see (None: no scope filter, for commands and tests). One table, no join."""
     from core.scope import Scope, policy_for
+    from core.stats import memoized
 
-    ensure_period(period)
+    # Once per page or report (core.stats memo_scope), not once for each figure that reads them.
+    memoized(("meetings.obligation_years", period.start.year, period.end.year), lambda: ensure_period(period))
     qs = ObligationRecord.objects.filter(
         org_path__startswith=organization.path, period_start__gte=period.start, period_end__lte=period.end
     )
