@@ -17,6 +17,19 @@ PASSWORD = "test-pass-123"  # noqa: S105
 _HASHED: dict[str, str] = {}
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _session_renewal_interval():
+    """Sessions are renewed at most once a minute (accounts.middleware.SessionRenewalMiddleware).
+    Tests that count a page's queries must not depend on how long the test took since signing
+    in, so the interval is an hour here; TestSessionExpiry sets it explicitly."""
+    from django.conf import settings
+
+    old = settings.SESSION_RENEW_SECONDS
+    settings.SESSION_RENEW_SECONDS = 3600
+    yield
+    settings.SESSION_RENEW_SECONDS = old
+
+
 def make_user(username: str, *, person=None, grants=(), **extra) -> User:
     # Hash the shared test password once (argon2 is deliberately slow) and reuse the hash.
     # Keyed by the active hasher: some test modules switch to a fast one.

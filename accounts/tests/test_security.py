@@ -2,8 +2,11 @@ import datetime
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -125,6 +128,37 @@ class TestSessionExpiry:
             expected = before + datetime.timedelta(seconds=age)
             assert abs((session.expire_date - expected).total_seconds()) < 30
             assert client.session.get_expiry_age() == age
+
+    def test_pages_do_not_write_the_session_within_the_renewal_interval(self, bureau, client):
+        with override_settings(SESSION_RENEW_SECONDS=60):
+            _login(client, "sec1", PASSWORD)
+            expire = self._session(client).expire_date
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(reverse("core:home")).status_code == 200
+            writes = [q["sql"] for q in ctx.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+            assert writes == []
+            assert self._session(client).expire_date == expire
+
+    def test_idle_expiry_is_renewed_once_the_interval_has_passed(self, bureau, client):
+        _login(client, "sec1", PASSWORD)
+        session = self._session(client)
+        soon = timezone.now() + datetime.timedelta(seconds=30)
+        data = session.get_decoded()
+        data["_renewed_at"] -= 61  # signed in a minute ago
+        Session.objects.filter(pk=session.pk).update(
+            session_data=SessionStore().encode(data), expire_date=soon
+        )
+        with override_settings(SESSION_RENEW_SECONDS=60):
+            before = timezone.now()
+            assert client.get(reverse("core:home")).status_code == 200
+        renewed = self._session(client)
+        expected = before + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+        assert abs((renewed.expire_date - expected).total_seconds()) < 30
+        assert renewed.get_decoded()["_renewed_at"] >= int(before.timestamp()) - 1
+        # …and the next page within the interval writes nothing again.
+        with override_settings(SESSION_RENEW_SECONDS=60):
+            assert client.get(reverse("core:home")).status_code == 200
+        assert self._session(client).expire_date == renewed.expire_date
 
     def test_expired_session_requires_login(self, bureau, client):
         _login(client, "sec1", PASSWORD)
