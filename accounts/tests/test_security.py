@@ -145,9 +145,7 @@ class TestSessionExpiry:
         soon = timezone.now() + datetime.timedelta(seconds=30)
         data = session.get_decoded()
         data["_renewed_at"] -= 61  # signed in a minute ago
-        Session.objects.filter(pk=session.pk).update(
-            session_data=SessionStore().encode(data), expire_date=soon
-        )
+        Session.objects.filter(pk=session.pk).update(session_data=SessionStore().encode(data), expire_date=soon)
         with override_settings(SESSION_RENEW_SECONDS=60):
             before = timezone.now()
             assert client.get(reverse("core:home")).status_code == 200
