@@ -5,10 +5,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/partybuilding
+PG_SERVER_URL ?= postgres://postgres@127.0.0.1:5432
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup venv assets migrate demo lint check test-sqlite test-postgres test-browser bench clean
+.PHONY: run test setup venv assets migrate demo lint check test-sqlite test-postgres test-browser upgrade-check bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@echo "==> 创建虚拟环境并安装 Python 依赖"
@@ -65,9 +66,14 @@ test-browser: setup
 	bash scripts/system_deps.sh
 	$(PY) -m pytest -q -m browser -p no:cacheprovider
 
+upgrade-check: setup
+	@echo "==> 升级检查：上一版本建立的数据库由当前代码迁移（PostgreSQL）"
+	bash scripts/system_deps.sh
+	PG_SERVER_URL=$(PG_SERVER_URL) $(PY) scripts/upgrade_check.py
+
 test: setup
 	bash scripts/system_deps.sh
-	$(MAKE) lint check test-sqlite test-postgres test-browser
+	$(MAKE) lint check test-sqlite test-postgres upgrade-check test-browser
 
 bench: setup
 	$(PY) manage.py bench
