@@ -7,9 +7,9 @@
    bureau into it, as a site running that release would have it.
 2. This code migrates that database (`migrate`, then `migrate --check`: nothing left unapplied).
 3. The derived tables (rectification summary, 主体责任 coverage, derived points and the ranking
-   copies) must equal what their rebuild commands produce: tables built on first use are built
-   as a first page read would build them, each table is read, the rebuild commands run, the
-   table is read again, and any row that differs is reported.
+   copies, stored obligations) must equal what `rebuild_derived` produces: tables built on first
+   use are built as a first page read would build them, each table is read, `rebuild_derived`
+   runs, the table is read again, and any row that differs is reported.
 4. This code drafts and exports the demo work report (Word and Excel) from the upgraded database.
 
 Both databases are dropped at the end. Exits 1 on any failure, with the step that failed. Uses
@@ -44,12 +44,14 @@ DERIVED = {
     "points_pointscore": "person_id, year, q1, q2, q3, q4, total, entries, organization_id, org_path, department_id, "
     "party_status, deleted_at, name, name_pinyin, name_initials",
     "points_pointscoreyear": "year",
+    "meetings_obligationrecord": "organization_id, org_path, kind, year, period_code, period_start, period_end, "
+    "required, held, due_on, form_org_id",
 }
-REBUILD = [
-    ["rebuild_problem_summary"],
-    ["rebuild_fulfilment"],
-    ["recompute_points", "--all"],
-]
+# What a first page read builds (主体责任 coverage, the stored obligations of the demo's years).
+FIRST_READ = (
+    "import datetime; from duties.coverage import ensure_built; from meetings import obligation_store; "
+    "ensure_built(); obligation_store.ensure_years(range(2021, datetime.date.today().year + 1))"
+)
 
 _started = time.monotonic()
 
@@ -131,12 +133,10 @@ def main() -> None:
         run([PYTHON, "manage.py", "migrate", "--check"], cwd=ROOT, env=env, what="迁移后仍有未应用的迁移")
 
         say("派生数据表与重建结果比对")
-        # Tables built on first use (主体责任 coverage) are built as the first page read would.
-        first_read = "from duties.coverage import ensure_built; ensure_built()"
-        run([PYTHON, "manage.py", "shell", "-c", first_read], cwd=ROOT, env=env, what="首次读取时的构建")
+        # Tables built on first use are built as the first page read would.
+        run([PYTHON, "manage.py", "shell", "-c", FIRST_READ], cwd=ROOT, env=env, what="首次读取时的构建")
         before = snapshot(opts.pg)
-        for command in REBUILD:
-            run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, what=" ".join(command))
+        run([PYTHON, "manage.py", "rebuild_derived"], cwd=ROOT, env=env, what="rebuild_derived")
         after = snapshot(opts.pg)
         problems = []
         for table in DERIVED:
