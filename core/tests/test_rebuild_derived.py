@@ -24,7 +24,7 @@ def snapshot():
     return {m: sorted(m.objects.values_list(*cols)) for m, cols in TABLES.items()}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the rules seeded by the migrations
 def test_rebuild_derived_restores_every_derived_table():
     call_command("load_demo", stdout=StringIO())
     call_command("rebuild_fulfilment", stdout=StringIO())  # built on first read otherwise
