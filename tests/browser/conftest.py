@@ -1,7 +1,16 @@
-"""Playwright (Python) driving Debian's chromium against the live test server. Never downloads a browser."""
+"""Playwright (Python) driving Debian's chromium against the live test server. Never downloads a browser.
+
+Browser tests are transactional (the live server's thread reads what the test wrote), and each
+one empties every table when it ends, the rows the data migrations wrote too. The autouse fixture
+`migrated_rows` writes those rows again (the rules and the built-in topic subtypes) before every
+browser test, so that each runs with the seeded rules, as production does. (Django's serialized
+rollback does not restore them here: Playwright's event loop gives the test a different
+connection object from the one the serialized contents were kept on.)
+"""
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 from pathlib import Path
@@ -20,6 +29,18 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def migrated_rows(db):
+    """The rows the data migrations write (see the module docstring), written again."""
+    from django.apps import apps
+
+    from core.models import Rule
+    from core.rules import seed_rules
+
+    seed_rules(Rule)
+    importlib.import_module("meetings.migrations.0002_seed_subtypes").seed(apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -15,19 +15,11 @@ from django.utils import timezone
 from assessment import periodic_services as ps
 from assessment.models import AssessmentRecord, BranchRating, RoundDepartment, RoundStatus, StarRatingRound
 from conftest import PASSWORD
-from core.models import Rule
-from core.rules import seed_rules
 from meetings import services as meeting_services
 from orgs.models import Organization
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def seeded(db):
-    """A transactional test empties the tables, the data migrations' rows too: seed them again."""
-    seed_rules(Rule)
 
 
 def as_user(browser, live_server, username):

@@ -4,33 +4,16 @@ lacks evidence and sees it turn to 已落实."""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
 from conftest import PASSWORD
-from core.models import Rule
-from core.rules import seed_rules
 from duties import demo as duties_demo
 from duties import services
 from duties.models import ResponsibilityEvidence
 from duties.tests.factories import make_world
-from meetings.models import TopicSubtype
 from tests.browser.conftest import login
 
-BUILTIN_SUBTYPES = importlib.import_module("meetings.migrations.0002_seed_subtypes").BUILTIN
-
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def seeded(db):
-    """A transactional test empties the tables, the data migrations' rows too: seed them again."""
-    seed_rules(Rule)
-    for i, (code, name, report_name) in enumerate(BUILTIN_SUBTYPES):
-        TopicSubtype.objects.get_or_create(
-            code=code, defaults={"name": name, "report_name": report_name, "is_builtin": True, "sort_order": i}
-        )
 
 
 def test_catalogue_flowchart_and_evidence(bureau, live_server, page, shot):

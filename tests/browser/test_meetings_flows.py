@@ -4,33 +4,18 @@
 from __future__ import annotations
 
 import datetime
-import importlib
 
 import pytest
 from django.utils import timezone
 
 from conftest import PASSWORD
-from core.models import Rule
-from core.rules import seed_rules
 from meetings import services
 from meetings.models import Attendance, Meeting, TopicSubtype
 from meetings.selectors import expected_attendees
 from orgs import services as org_services
 from tests.browser.conftest import login
 
-BUILTIN_SUBTYPES = importlib.import_module("meetings.migrations.0002_seed_subtypes").BUILTIN
-
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def seeded(db):
-    """A transactional test empties the tables, the data migrations' rows too: seed them again."""
-    seed_rules(Rule)
-    for i, (code, name, report_name) in enumerate(BUILTIN_SUBTYPES):
-        TopicSubtype.objects.get_or_create(
-            code=code, defaults={"name": name, "report_name": report_name, "is_builtin": True, "sort_order": i}
-        )
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ import datetime
 import pytest
 
 from conftest import PASSWORD
-from core.models import Rule
-from core.rules import seed_rules
 from meetings import services as meeting_services
 from points import services
 from points.models import PointEntry
@@ -17,12 +15,6 @@ from tests.browser.conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = datetime.date
-
-
-@pytest.fixture(autouse=True)
-def seeded(db):
-    """A transactional test empties the tables, the rules seeded by the migrations too."""
-    seed_rules(Rule)
 
 
 @pytest.fixture

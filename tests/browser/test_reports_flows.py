@@ -5,20 +5,16 @@ place (the figure stays a link), exports the Word file and downloads it."""
 from __future__ import annotations
 
 import datetime
-import importlib
 
 import pytest
 from docx import Document
 
 from conftest import PASSWORD
-from core.models import Rule
-from core.rules import seed_rules
 from meetings import services
 from meetings.models import TopicSubtype
 from reports.models import ReportDraft
 from tests.browser.conftest import ARTIFACTS, login
 
-BUILTIN_SUBTYPES = importlib.import_module("meetings.migrations.0002_seed_subtypes").BUILTIN
 D = datetime.date
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,16 +24,6 @@ def view(page, name: str) -> None:
     """What is on the screen right now (the full-page shots are too tall to read)."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-
-
-@pytest.fixture(autouse=True)
-def seeded(db):
-    """A transactional test empties the tables, the data migrations' rows too: seed them again."""
-    seed_rules(Rule)
-    for i, (code, name, report_name) in enumerate(BUILTIN_SUBTYPES):
-        TopicSubtype.objects.get_or_create(
-            code=code, defaults={"name": name, "report_name": report_name, "is_builtin": True, "sort_order": i}
-        )
 
 
 @pytest.fixture

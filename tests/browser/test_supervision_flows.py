@@ -11,20 +11,13 @@ import pytest
 from django.utils import timezone
 
 from conftest import PASSWORD
-from core.models import Rule, TrackedTransition
-from core.rules import seed_rules
+from core.models import TrackedTransition
 from supervision import services
 from supervision.models import EscalationNotice, Problem
 from supervision.reminders import ESCALATION, send_problem_reminders
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def seeded(db):
-    """A transactional test empties the tables, the data migrations' rules too: seed them again."""
-    seed_rules(Rule)
 
 
 @pytest.fixture
