@@ -135,7 +135,9 @@ class Scope:
             if root:
                 return root
         if paths:
-            return Organization.objects.filter(path=sorted(paths, key=len)[0]).first()
+            # From the granted organizations (one query, which the top bar's scope switch reads too).
+            shortest = sorted(paths, key=len)[0]
+            return next((org for org in self.granted_organizations if org.path == shortest), None)
         if self.person_id:
             return Organization.objects.filter(people__id=self.person_id).first()
         return None
