@@ -132,6 +132,18 @@ def bureau(db):
 
 
 @pytest.fixture
+def est(bureau):
+    """The bureau with every organization established in 2018 (so that the years tested owe
+    organizational life): the meetings and the report tests."""
+    from orgs.models import Organization
+
+    Organization.all_objects.update(established_on=datetime.date(2018, 1, 1))
+    for name in ("root", "b1", "b2", "cell"):
+        getattr(bureau, name).refresh_from_db()
+    return bureau
+
+
+@pytest.fixture
 def client_for(client):
     """client_for(user) -> a test client logged in as that user."""
 

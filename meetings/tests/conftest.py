@@ -9,16 +9,6 @@ import pytest
 from meetings import services
 from meetings.models import AttendanceStatus, TopicSubtype
 from meetings.selectors import expected_attendees
-from orgs.models import Organization
-
-
-@pytest.fixture
-def est(bureau):
-    """Every organization of the bureau established in 2018 (so that the years tested are owed)."""
-    Organization.all_objects.update(established_on=datetime.date(2018, 1, 1))
-    for name in ("root", "b1", "b2", "cell"):
-        getattr(bureau, name).refresh_from_db()
-    return bureau
 
 
 @pytest.fixture

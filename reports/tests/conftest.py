@@ -8,7 +8,6 @@ import pytest
 
 from meetings import services as meeting_services
 from meetings.models import TopicSubtype
-from meetings.tests.conftest import est  # noqa: F401  (organizations established in 2018)
 
 LIST_TOTAL = re.compile(r'id="list-total"[^>]*>\s*([\d,]+)\s*<')
 
