@@ -31,6 +31,15 @@ def paginate(request, queryset, per_page: int = 20):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
+def cap_count(paginator: Paginator, cap: int) -> None:
+    """Count the paginator's rows only up to `cap` (a free-text search over a city's records would
+    scan them all to count them): beyond it the list shows `cap` rows' pages and says "超过 N 条"
+    (`paginator.capped`, read by includes/pagination.html)."""
+    found = len(paginator.object_list.order_by().values_list("pk", flat=True)[: cap + 1])
+    paginator.count = min(found, cap)
+    paginator.capped = found > cap
+
+
 class ServiceCall:
     """The outcome of a service called from a form view: its result, or the errors put on the
     form, or the concurrent edit that refused it."""

@@ -24,7 +24,7 @@ from core.models import Attachment, AuditEntry, TrackedTransition
 from core.periods import Period, PeriodError
 from core.scope import READ_ROLES, Scope, policy_for
 from core.tracking import escalate_days, yellow_days
-from core.viewutils import ServiceCall, apply_validation_error, require_roles
+from core.viewutils import ServiceCall, apply_validation_error, cap_count, require_roles
 from meetings.models import Meeting, MeetingKind
 from orgs import selectors as org_selectors
 from orgs.models import Organization
@@ -84,11 +84,8 @@ def problem_list(request):
     if total is not None:
         paginator.count = total  # from the monthly summary instead of counting the problems
     elif filters.q:
-        # A free-text search is counted up to a cap: a common word (e.g. "台账") matches a quarter
-        # of a city's problems, and counting them all scans the table; the list says "超过 N 条".
-        found = len(qs.order_by().values_list("pk", flat=True)[: SEARCH_COUNT_CAP + 1])
-        paginator.count = min(found, SEARCH_COUNT_CAP)
-        paginator.capped = found > SEARCH_COUNT_CAP
+        # A common word (e.g. "台账") matches a quarter of a city's problems: counted up to a cap.
+        cap_count(paginator, SEARCH_COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
     yellow = yellow_days(today.year)
     rows = []
