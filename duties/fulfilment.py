@@ -202,7 +202,7 @@ def statuses(
                 if detail and code not in links:
                     links[code] = derived_link(code, user)
                 n = counts.get((st.item.pk, slot.period.code), 0)
-                # The link is shown for a covered slot only (duties/_slot.html).
+                # The link is shown for a covered slot only (duties_tags.slot_badge).
                 url = links[code](st.item.organization, slot.period) if detail and n else ""
                 slot.derived = StatValue(n, url, "次")
             else:
