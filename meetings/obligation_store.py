@@ -97,6 +97,15 @@ def build_year(year: int, *, log=lambda _m: None) -> int:
     return len(rows)
 
 
+def rebuild(years: Iterable[int], *, log=lambda _m: None) -> dict[int, int]:
+    """Build these years again (rebuild_derived), in one transaction: a reader sees the old rows
+    or the new, never a year missing. Returns the rows of each year."""
+    years = sorted(set(years))
+    with transaction.atomic():
+        invalidate(years)
+        return {year: build_year(year, log=log) for year in years}
+
+
 def ensure_years(years: Iterable[int]) -> None:
     missing = set(years) - built_years()
     for year in sorted(missing):
