@@ -3,17 +3,14 @@
 Rankings read PointScore alone (points.selectors), so each row carries the person's
 organization path, organization, department, party status, deletion and name with its pinyin.
 They change through the person services (orgs.services.person_create/update/delete/restore, all
-announcing the change through core.events) and through an organization moving to another
-parent (organization_update; its services move the people's paths without an event per
-person). Both are followed here inside the same transaction. The Excel people import writes in
+announcing the change through core.events), followed here inside the same transaction. An
+organization moving to another parent rewrites every `org_path` copy, these rows' too, in
+orgs.services (no listener needed here). The Excel people import writes in
 bulk and announces the rows once (core.events.records_changed): `sync_people` repairs just those.
 Other writers that bypass the services leave the copies stale until `recompute_points --people`.
 """
 
 from __future__ import annotations
-
-from django.db.models import CharField, Value
-from django.db.models.functions import Concat, Substr
 
 from core.events import listen, listen_bulk
 from points.models import PointScore
@@ -42,22 +39,3 @@ def people_imported(pks) -> None:
 
     sync_people(person_ids=pks)
 
-
-def _expected_path(org) -> str:
-    from orgs.services import path_for
-
-    return path_for(org.parent, org.pk)[0]
-
-
-@listen("orgs.organization")
-def organization_changed(org) -> None:
-    """An organization moved under another parent: the rows filed under its old path move to the
-    new one (the organization services announce the change before they rewrite the paths of the
-    subtree and of its people, so the instance still carries the old path)."""
-    old = org.path
-    new = _expected_path(org)
-    if not old or old == new:
-        return
-    PointScore.objects.filter(org_path__startswith=old).update(
-        org_path=Concat(Value(new), Substr("org_path", len(old) + 1), output_field=CharField())
-    )
