@@ -5,7 +5,10 @@ inside its transaction; every listener registered for that model runs there too,
 commit or roll back with the change. Listeners must be idempotent (recompute from the record's
 current state, which may be soft-deleted) — see points.sources. Bulk writers that bypass the
 per-record services (the Excel people import) call `records_changed(model, pks)` once instead,
-answered by `listen_bulk` listeners.
+answered by `listen_bulk` listeners. Moving an organization under another parent rewrites the
+path prefix of its subtree and of every `org_path` copy (orgs.services), then announces
+`subtree_moved(old_prefix, new_prefix)` to `listen_subtree_moved` listeners: derived rows keyed by
+an ancestor's path (counts summed up the tree) follow there.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Callable
 
 _LISTENERS: dict[str, list[Callable]] = {}
 _BULK_LISTENERS: dict[str, list[Callable]] = {}
+_MOVE_LISTENERS: list[Callable] = []
 
 
 def listen(model_label: str):
@@ -49,3 +53,15 @@ def records_changed(model, pks) -> None:
         return
     for func in _BULK_LISTENERS.get(model._meta.label_lower, []):
         func(pks)
+
+
+def listen_subtree_moved(func: Callable) -> Callable:
+    """Register `func(old_prefix, new_prefix)`, called after an organization's subtree moved (its
+    paths and every `org_path` copy already rewritten), inside the moving transaction."""
+    _MOVE_LISTENERS.append(func)
+    return func
+
+
+def subtree_moved(old_prefix: str, new_prefix: str) -> None:
+    for func in _MOVE_LISTENERS:
+        func(old_prefix, new_prefix)

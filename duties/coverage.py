@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from core.events import listen, listen_bulk
+from core.events import listen, listen_bulk, listen_subtree_moved
 from core.periods import Period, PeriodError
 from duties.models import (
     Frequency,
@@ -177,6 +177,16 @@ def refresh_item(item: ResponsibilityItem) -> None:
             for pk, day in rows:
                 hits += _dated_hits(source, pk, day, [(item.pk, item.frequency)], periods)
     FulfilmentHit.objects.bulk_create(hits, batch_size=BATCH)
+
+
+@listen_subtree_moved
+def subtree_moved(old_prefix: str, new_prefix: str) -> None:
+    """An organization moved under another parent (its records' paths already rewritten): the
+    derived items of its former and new ancestors count other records now. Items inside the
+    subtree moved with their records and count the same."""
+    ancestors = (set(ancestor_paths(old_prefix)) | set(ancestor_paths(new_prefix))) - {old_prefix, new_prefix}
+    for item in ResponsibilityItem.objects.filter(org_path__in=ancestors).exclude(derived_from=""):
+        refresh_item(item)
 
 
 def _derived_rows(code: str, org_path: str):

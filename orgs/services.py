@@ -13,7 +13,7 @@ from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
 from core import audit
-from core.events import record_changed
+from core.events import record_changed, subtree_moved
 from core.models import TrackedItem
 from core.rules import rule
 from core.services import create_instance, restore, soft_delete, update_instance
@@ -183,6 +183,7 @@ def _move_subtree(old_prefix: str, new_prefix: str, depth_delta: int) -> None:
         model._base_manager.filter(org_path__startswith=old_prefix).update(
             org_path=Concat(Value(new_prefix), Substr("org_path", len(old_prefix) + 1), output_field=CharField())
         )
+    subtree_moved(old_prefix, new_prefix)  # derived rows keyed by the ancestors' paths follow
 
 
 def _models_with_org_path() -> list:

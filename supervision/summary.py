@@ -25,6 +25,8 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
+from core.events import listen_subtree_moved
+
 COLUMNS = ("found", "pending", "in_progress", "applied", "closed", "on_time")
 OPEN = ("pending", "in_progress", "applied")
 
@@ -100,22 +102,25 @@ def delta(before: State | None, after: State | None) -> dict[Key, Counter]:
 
 
 def apply(changes: dict[Key, Counter]) -> None:
-    """Add the counts to the rows (created when missing) with one statement."""
+    """Add the counts to the rows (created when missing): one statement per 1,000 rows."""
     if not changes:
         return
     from supervision.models import ProblemMonthSummary
 
     table = connection.ops.quote_name(ProblemMonthSummary._meta.db_table)
     cols = ("path", "level", "source", "span", "month", *COLUMNS)
-    rows, params = [], []
-    for (path, source, span, month), c in sorted(changes.items()):
-        rows.append("(" + ", ".join(["%s"] * len(cols)) + ")")
-        params.extend([path, level_of(path), source, span, month, *(c[k] for k in COLUMNS)])
     updates = ", ".join(f"{k} = {table}.{k} + excluded.{k}" for k in COLUMNS)
-    # Table and column names are constants; the values are parameters.
-    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES {', '.join(rows)} ON CONFLICT (path, source, span, month) DO UPDATE SET {updates}"  # noqa: S608, E501
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    ordered = sorted(changes.items())
+    # In statements of 1,000 rows (a moved subtree changes thousands; SQLite takes 32,766 parameters).
+    for start in range(0, len(ordered), 1000):
+        rows, params = [], []
+        for (path, source, span, month), c in ordered[start : start + 1000]:
+            rows.append("(" + ", ".join(["%s"] * len(cols)) + ")")
+            params.extend([path, level_of(path), source, span, month, *(c[k] for k in COLUMNS)])
+        # Table and column names are constants; the values are parameters.
+        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES {', '.join(rows)} ON CONFLICT (path, source, span, month) DO UPDATE SET {updates}"  # noqa: S608, E501
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 def changed(before: State | None, problem) -> None:
@@ -124,6 +129,67 @@ def changed(before: State | None, problem) -> None:
 
 
 # ---------------------------------------------------------------------- rebuild
+
+
+def _totals(problems, path_of=None) -> dict[Key, list[int]]:
+    """The summary rows of `problems` (two grouped queries), each a list of the COLUMNS counts (a
+    city has ~300,000 rows: Counters took 490 MB). `path_of` files a problem under another path
+    than its own (a moved subtree's former one)."""
+    totals: dict[Key, list[int]] = {}
+    found = (
+        problems.annotate(m=TruncMonth("found_on"))
+        .values("org_path", "source", "m")
+        .annotate(
+            found=Count("id"),
+            pending=Count("id", filter=Q(status="pending")),
+            in_progress=Count("id", filter=Q(status="in_progress")),
+            applied=Count("id", filter=Q(status="applied")),
+        )
+        .order_by()
+    )
+    closed = (
+        problems.filter(closed_on__isnull=False)
+        .annotate(m=TruncMonth("closed_on"))
+        .values("org_path", "source", "m")
+        .annotate(closed=Count("id"), on_time=Count("id", filter=Q(closed_on__lte=F("due_on"))))
+        .order_by()
+    )
+    for query, keys in ((found, ("found", *OPEN)), (closed, ("closed", "on_time"))):
+        for row in query.iterator(chunk_size=10_000):
+            month = row["m"]
+            if isinstance(month, datetime.datetime):
+                month = month.date()
+            counts = [(COLUMNS.index(k), row[k]) for k in keys]
+            source, year = row["source"], year_of(month)
+            path = row["org_path"] if path_of is None else path_of(row["org_path"])
+            for p in prefixes(path):
+                for key in ((p, source, MONTH, month), (p, source, YEAR, year)):
+                    acc = totals.get(key)
+                    if acc is None:
+                        acc = totals[key] = [0] * len(COLUMNS)
+                    for i, n in counts:
+                        acc[i] += n
+    return totals
+
+
+@listen_subtree_moved
+def subtree_moved(old_prefix: str, new_prefix: str) -> None:
+    """An organization moved under another parent (its problems' paths already rewritten): their
+    counts leave the rows of the former path and its ancestors and join the new ones (the
+    ancestors both share cancel out)."""
+    from supervision.models import Problem
+
+    problems = Problem.objects.filter(org_path__startswith=new_prefix)
+    now = _totals(problems)
+    before = _totals(problems, path_of=lambda path: old_prefix + path[len(new_prefix) :])
+    zeros = [0] * len(COLUMNS)
+    changes: dict[Key, Counter] = {}
+    for key in now.keys() | before.keys():
+        pairs = zip(COLUMNS, now.get(key, zeros), before.get(key, zeros), strict=True)
+        diff = Counter({k: a - b for k, a, b in pairs if a != b})
+        if diff:
+            changes[key] = diff
+    apply(changes)
 
 
 def rebuild(problem_model=None, summary_model=None, log=None) -> int:
@@ -140,40 +206,7 @@ def rebuild(problem_model=None, summary_model=None, log=None) -> int:
             table = connection.ops.quote_name(summary_model._meta.db_table)
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-        # One list of the COLUMNS counts per row (a city has ~300,000 rows: Counters took 490 MB).
-        totals: dict[Key, list[int]] = {}
-        found = (
-            problem_model.objects.annotate(m=TruncMonth("found_on"))
-            .values("org_path", "source", "m")
-            .annotate(
-                found=Count("id"),
-                pending=Count("id", filter=Q(status="pending")),
-                in_progress=Count("id", filter=Q(status="in_progress")),
-                applied=Count("id", filter=Q(status="applied")),
-            )
-            .order_by()
-        )
-        closed = (
-            problem_model.objects.filter(closed_on__isnull=False)
-            .annotate(m=TruncMonth("closed_on"))
-            .values("org_path", "source", "m")
-            .annotate(closed=Count("id"), on_time=Count("id", filter=Q(closed_on__lte=F("due_on"))))
-            .order_by()
-        )
-        for query, keys in ((found, ("found", *OPEN)), (closed, ("closed", "on_time"))):
-            for row in query.iterator(chunk_size=10_000):
-                month = row["m"]
-                if isinstance(month, datetime.datetime):
-                    month = month.date()
-                counts = [(COLUMNS.index(k), row[k]) for k in keys]
-                source, year = row["source"], year_of(month)
-                for p in prefixes(row["org_path"]):
-                    for key in ((p, source, MONTH, month), (p, source, YEAR, year)):
-                        acc = totals.get(key)
-                        if acc is None:
-                            acc = totals[key] = [0] * len(COLUMNS)
-                        for i, n in counts:
-                            acc[i] += n
+        totals = _totals(problem_model.objects.all())
         summary_model.objects.all().delete()
         # In batches: bulk_create makes a list of everything it is given.
         batch: list = []

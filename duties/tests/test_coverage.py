@@ -108,6 +108,30 @@ def test_meetings_created_moved_deleted_restored(bureau, items):
     assert assert_agree(bureau)
 
 
+def test_a_moved_subtree_counts_for_its_new_ancestors(bureau, items):
+    """A 党小组 moved to branch 2: its meetings stop covering branch 1's items and cover branch 2's."""
+    from orgs import services as org_services
+
+    b1_item = make_item(
+        bureau, Frequency.QUARTER, derived="meetings.kind.cell_meeting", content="党小组会", org=bureau.b1
+    )
+    b2_item = make_item(
+        bureau, Frequency.QUARTER, derived="meetings.kind.cell_meeting", content="党小组会", org=bureau.b2
+    )
+    meeting = meeting_services.meeting_create(
+        actor=None,
+        data={"organization": bureau.cell, "kind": "cell_meeting", "held_on": D(2022, 5, 6), "topic": "小组学习"},
+    )
+    hits = FulfilmentHit.objects.filter(source=coverage.MEETING, object_id=meeting.pk)
+    assert set(hits.values_list("item_id", flat=True)) == {b1_item.pk}
+    org_services.organization_update(actor=bureau.users.admin, org=bureau.cell, data={"parent": bureau.b2})
+    assert set(hits.values_list("item_id", flat=True)) == {b2_item.pk}
+    assert assert_agree(bureau)
+    before = sorted(FulfilmentHit.objects.values_list("item_id", "period_code", "source", "object_id"))
+    coverage.rebuild()
+    assert sorted(FulfilmentHit.objects.values_list("item_id", "period_code", "source", "object_id")) == before
+
+
 def test_liaison_activities_and_their_liaison(bureau, items):
     liaison = services.liaison_create(
         actor=None, data={"leader": bureau.sec1_person, "branch": bureau.b1, "start_on": D(2022, 1, 1)}

@@ -129,6 +129,23 @@ def test_a_failed_change_leaves_the_summary_alone(bureau, ledger):
     assert stored() == before
 
 
+def test_the_summary_follows_a_moved_subtree(bureau, ledger):
+    """A 党小组 moved to the other branch: its problems leave branch 1's rows and join branch 2's."""
+    from orgs import services as org_services
+
+    cell_problem = ledger["cell"]
+    old_b1 = ProblemMonthSummary.objects.get(
+        path=bureau.b1.path, source=cell_problem.source, span=12, month=D(2024, 1, 1)
+    )
+    org_services.organization_update(actor=bureau.users.admin, org=bureau.cell, data={"parent": bureau.b2})
+    bureau.cell.refresh_from_db()
+    cell_problem.refresh_from_db()
+    assert cell_problem.org_path == bureau.cell.path and bureau.cell.path.startswith(bureau.b2.path)
+    b1 = ProblemMonthSummary.objects.get(pk=old_b1.pk)
+    assert b1.found == old_b1.found - 1
+    assert_summary_consistent()
+
+
 def test_rebuild_command_repairs_the_summary(bureau, ledger):
     expected = recount()
     ProblemMonthSummary.objects.filter(path=bureau.b1.path).delete()
