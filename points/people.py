@@ -38,4 +38,3 @@ def people_imported(pks) -> None:
     from points.sources import sync_people
 
     sync_people(person_ids=pks)
-
